@@ -1,0 +1,1 @@
+"""dingtalk-apitest: a YAML-driven API test framework for the DingTalk Open API."""

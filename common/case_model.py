@@ -1,0 +1,127 @@
+"""The typed, validated form of a YAML case: built once at collection, read-only afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from common.templating import Template
+
+
+class Auth(Enum):
+    """Which token a request carries."""
+
+    TOKEN = "token"
+    NONE = "none"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was written: the file (as shown to users) and its 1-based line."""
+
+    file: str
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """A request before rendering: its parts may hold ``${...}`` placeholders."""
+
+    api: str
+    method: str
+    path: str
+    query: Template | None
+    json: Template | None
+    headers: Template | None
+    auth: Auth
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """One assertion on a response field: ``path`` compared with ``comparator`` to ``expected``."""
+
+    path: str
+    parts: tuple[str | int, ...]
+    comparator: str
+    expected: Template
+    source: Source
+
+    def describe(self) -> str:
+        """The assertion as the YAML wrote it, for failure messages."""
+        return f"{self.path} {self.comparator} {self.expected.source!r}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a response must look like; ``schema`` is None when it comes from the endpoint's path."""
+
+    status: int
+    errcode: tuple[FieldCheck, ...]
+    code: tuple[FieldCheck, ...]
+    schema: str | None
+    body: tuple[FieldCheck, ...]
+
+
+@dataclass(frozen=True)
+class Save:
+    """Store the value at ``path`` of the response body as variable ``name``."""
+
+    name: str
+    path: str
+    parts: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request, its expectations and what to save; with ``for_each``, one request per item."""
+
+    name: str
+    request: RequestSpec
+    expect: Expectation
+    saves: tuple[Save, ...]
+    source: Source
+    for_each: Template | None = None
+    until: tuple[FieldCheck, ...] = ()
+    needs: frozenset[str] = frozenset()
+    """Variables this step renders that earlier steps save (teardown skips the step without them)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case of a YAML file."""
+
+    id: str
+    title: str
+    source: Source
+    epic: str
+    feature: str
+    story: str
+    severity: str
+    tags: tuple[str, ...]
+    writes: bool
+    steps: tuple[Step, ...]
+    teardown: tuple[Step, ...] = field(default=())
+
+    @property
+    def test_id(self) -> str:
+        """The pytest id: the file's stem and the case id."""
+        stem = self.source.file.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
+        return f"{stem}:{self.id}"
+
+    def __repr__(self) -> str:
+        return f"Case({self.source} {self.id})"
+
+
+@dataclass(frozen=True)
+class InvalidCase:
+    """A case (or a whole file) that failed validation: it is reported, never run."""
+
+    test_id: str
+    message: str
+
+    def __repr__(self) -> str:
+        return f"InvalidCase({self.test_id})"

@@ -1,0 +1,140 @@
+"""Named comparators for field assertions: ``{ge: 1}``, ``{contains: x}``, ``{len: 30}``.
+
+Each takes (actual, expected) and returns None when it holds, or the reason it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from common.jsonpath import MISSING
+
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Equality that keeps True apart from 1 and False apart from 0, as JSON does."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return type(actual) is type(expected) and actual == expected
+    return actual == expected
+
+
+def _ordered(symbol: str, holds: Callable[[Any, Any], bool]) -> Callable[[Any, Any], str | None]:
+    def compare(actual: Any, expected: Any) -> str | None:
+        if not _JSON_TYPES["number"](actual):
+            return f"expected a number {symbol} {expected!r}, got {actual!r}"
+        return None if holds(actual, expected) else f"expected {symbol} {expected!r}, got {actual!r}"
+
+    return compare
+
+
+def _sized(symbol: str, holds: Callable[[int, int], bool]) -> Callable[[Any, Any], str | None]:
+    def compare(actual: Any, expected: Any) -> str | None:
+        if not isinstance(actual, list | str | dict):
+            return f"expected something with a length, got {actual!r}"
+        size = len(actual)
+        return None if holds(size, expected) else f"expected length {symbol} {expected}, got {size}"
+
+    return compare
+
+
+def _eq(actual: Any, expected: Any) -> str | None:
+    return None if _same(actual, expected) else f"expected {expected!r}, got {actual!r}"
+
+
+def _ne(actual: Any, expected: Any) -> str | None:
+    return f"expected anything but {expected!r}" if _same(actual, expected) else None
+
+
+def _in(actual: Any, expected: Any) -> str | None:
+    return None if any(_same(actual, e) for e in expected) else f"expected one of {expected!r}, got {actual!r}"
+
+
+def _not_in(actual: Any, expected: Any) -> str | None:
+    return f"expected none of {expected!r}, got {actual!r}" if any(_same(actual, e) for e in expected) else None
+
+
+def _contains(actual: Any, expected: Any) -> str | None:
+    if isinstance(actual, str):
+        found = isinstance(expected, str) and expected in actual
+    elif isinstance(actual, list):
+        found = any(_same(item, expected) for item in actual)
+    elif isinstance(actual, dict):
+        found = expected in actual
+    else:
+        return f"expected a list, string or object containing {expected!r}, got {actual!r}"
+    return None if found else f"expected to contain {expected!r}, got {_short(actual)}"
+
+
+def _not_contains(actual: Any, expected: Any) -> str | None:
+    if _contains(actual, expected) is None:
+        return f"expected not to contain {expected!r}, got {_short(actual)}"
+    if not isinstance(actual, str | list | dict):
+        return f"expected a list, string or object, got {actual!r}"
+    return None
+
+
+def _type(actual: Any, expected: str) -> str | None:
+    return None if _JSON_TYPES[expected](actual) else f"expected a JSON {expected}, got {actual!r}"
+
+
+def _regex(actual: Any, expected: str) -> str | None:
+    if not isinstance(actual, str):
+        return f"expected a string matching /{expected}/, got {actual!r}"
+    return None if re.search(expected, actual) else f"expected to match /{expected}/, got {actual!r}"
+
+
+def _unique(actual: Any, expected: bool) -> str | None:
+    if not isinstance(actual, list):
+        return f"expected a list, got {actual!r}"
+    seen: list[Any] = []
+    duplicates = [item for item in actual if item in seen or seen.append(item)]
+    if expected and duplicates:
+        return f"expected no duplicates, found {_short(duplicates)}"
+    return None
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+COMPARATORS: dict[str, Callable[[Any, Any], str | None]] = {
+    "eq": _eq,
+    "ne": _ne,
+    "gt": _ordered(">", lambda a, e: a > e),
+    "ge": _ordered(">=", lambda a, e: a >= e),
+    "lt": _ordered("<", lambda a, e: a < e),
+    "le": _ordered("<=", lambda a, e: a <= e),
+    "in": _in,
+    "not_in": _not_in,
+    "contains": _contains,
+    "not_contains": _not_contains,
+    "len": _sized("==", lambda size, e: size == e),
+    "len_ge": _sized(">=", lambda size, e: size >= e),
+    "len_le": _sized("<=", lambda size, e: size <= e),
+    "type": _type,
+    "regex": _regex,
+    "unique": _unique,
+}
+"""Every comparator a case may name; ``exists`` is handled before these (it tests presence)."""
+
+
+def compare(name: str, actual: Any, expected: Any) -> str | None:
+    """Apply comparator ``name``; a missing value fails every comparator except ``exists: false``."""
+    if name == "exists":
+        present = actual is not MISSING
+        return None if present == bool(expected) else ("missing" if expected else f"expected absent, got {actual!r}")
+    if actual is MISSING:
+        return "missing"
+    return COMPARATORS[name](actual, expected)

@@ -1,0 +1,143 @@
+"""Everything that is DingTalk's own: the two API generations, the token endpoint, where the token
+goes, the error envelopes, and how a rejected token is recognised.
+
+    oapi (old host)  token in ?access_token=            error: HTTP 200, errcode != 0 in the body
+                                                         (auth errors wrapped in errcode 88 + sub_code)
+    api  (new host)  token in x-acs-dingtalk-access-token error: HTTP 4xx/5xx, {requestid, code, message}
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from common.case_model import Auth
+from common.errors import ConfigError, TransportError
+from common.schema_store import SchemaStore
+from common.settings import Settings
+from common.token_cache import IssuedToken
+from common.transport import HttpTransport, Response
+
+OAPI = "oapi"
+API = "api"
+TOKEN_PATH = "/gettoken"
+TOKEN_SCHEMA = "oapi/gettoken"
+TOKEN_QUERY_PARAM = "access_token"
+TOKEN_HEADER = "x-acs-dingtalk-access-token"
+REJECTED_TOKEN_CODES = frozenset({"40014", "42001", "33001", "40001"})
+"""errcodes (flat, or as sub_code inside errcode 88) meaning "this token is invalid or expired"."""
+AUTH_WRAPPER_ERRCODE = 88
+REJECTED_TOKEN_API_CODES = frozenset({"InvalidAuthentication"})
+
+
+def errcode(body: Any) -> Any:
+    """The old host's errcode, also from the TOP gateway's ``error_response`` shape; None if absent."""
+    if not isinstance(body, dict):
+        return None
+    if "errcode" in body:
+        return body["errcode"]
+    wrapped = body.get("error_response")
+    return wrapped.get("code") if isinstance(wrapped, dict) else None
+
+
+def is_error(api: str, response: Response) -> bool:
+    """True when the response is an error envelope of its API generation."""
+    if api == API or response.status >= 400:
+        return response.status >= 400
+    code = errcode(response.body)
+    return code is not None and code != 0
+
+
+def token_rejected(api: str, response: Response) -> bool:
+    """True when the server says the token is invalid or expired (so a refresh may help)."""
+    body = response.body if isinstance(response.body, dict) else {}
+    if api == API:
+        return response.status in (400, 401) and body.get("code") in REJECTED_TOKEN_API_CODES
+    code = body.get("errcode")
+    if code == AUTH_WRAPPER_ERRCODE:
+        return str(body.get("sub_code")) in REJECTED_TOKEN_CODES
+    return str(code) in REJECTED_TOKEN_CODES
+
+
+def with_token(api: str, params: dict[str, Any], headers: dict[str, str], token: str) -> None:
+    """Put ``token`` where ``api`` wants it: the query on the old host, a header on the new one."""
+    if api == API:
+        headers[TOKEN_HEADER] = token
+    else:
+        params[TOKEN_QUERY_PARAM] = token
+
+
+def make_token_fetcher(
+    settings: Settings,
+    transport: HttpTransport,
+    schemas: SchemaStore,
+    on_exchange: Callable[[Response], None],
+) -> Callable[[], IssuedToken]:
+    """The gettoken call; its answer is checked against the gettoken schema like any case's."""
+
+    def fetch() -> IssuedToken:
+        params = {"appkey": settings.appkey, "appsecret": settings.appsecret}
+        response = transport.send("GET", settings.oapi_url + TOKEN_PATH, params=params)
+        on_exchange(response)
+        code = errcode(response.body)
+        if code != 0:
+            message = response.body.get("errmsg", "") if isinstance(response.body, dict) else response.text[:80]
+            raise ConfigError(
+                f"DingTalk refused the app credentials at {settings.oapi_url}{TOKEN_PATH} (errcode {code} {message}): "
+                "check DINGTALK_APPKEY and DINGTALK_APPSECRET"
+            )
+        problems = schemas.problems(TOKEN_SCHEMA, response.body)
+        if problems:
+            raise TransportError(f"GET {TOKEN_PATH} answered an unexpected shape: {problems[0]}")
+        return IssuedToken(response.body["access_token"], float(response.body["expires_in"]))
+
+    return fetch
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """A rendered request: plain data, ready to send."""
+
+    api: str
+    method: str
+    path: str
+    params: Mapping[str, Any]
+    json: Any
+    headers: Mapping[str, str]
+    auth: Auth
+
+
+class DingTalkClient:
+    """Sends ``ApiRequest``s: picks the host, adds the token, and replays once with a fresh token
+    when the server rejects the one it had (the token is shared by the whole run)."""
+
+    def __init__(
+        self, settings: Settings, transport: HttpTransport, token: Callable[[], str], refresh: Callable[[str], str]
+    ) -> None:
+        self.settings = settings
+        self.transport = transport
+        self._token = token
+        self._refresh = refresh
+
+    def send(self, request: ApiRequest) -> Response:
+        """Send ``request``; a rejected run token is refreshed and the request replayed once."""
+        if request.auth is Auth.TOKEN:
+            token = self._token()
+            response = self._send_with(request, token)
+            if token_rejected(request.api, response):
+                retried = self._send_with(request, self._refresh(token))
+                return Response(**{**retried.__dict__, "history": (response,)})
+            return response
+        if request.auth is Auth.INVALID:
+            return self._send_with(request, secrets.token_hex(16))
+        return self._send_with(request, None)
+
+    def _send_with(self, request: ApiRequest, token: str | None) -> Response:
+        params = dict(request.params)
+        headers = dict(request.headers)
+        if token is not None:
+            with_token(request.api, params, headers, token)
+        url = self.settings.base_url(request.api) + request.path
+        return self.transport.send(request.method, url, params=params, json_body=request.json, headers=headers)

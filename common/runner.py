@@ -1,0 +1,138 @@
+"""The step loop: for each step render → send → check → save; teardown steps always run afterwards."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from common.case_model import Case, Step
+from common.checks import CheckContext, field_problems, run_checks
+from common.curl import to_curl
+from common.dingtalk import ApiRequest, DingTalkClient
+from common.errors import CheckFailure, FrameworkError, TransportError
+from common.jsonpath import MISSING, extract
+from common.masking import Masker
+from common.reporting import AllureReporter
+from common.schema_store import SchemaStore
+from common.templating import Context, TemplateError
+from common.transport import Response
+
+
+class StepError(FrameworkError):
+    """A step could not be carried out (a template did not render, the host did not answer)."""
+
+
+@dataclass(frozen=True)
+class CaseRunner:
+    """Runs cases against one client; holds nothing that changes between cases."""
+
+    client: DingTalkClient
+    schemas: SchemaStore
+    reporter: AllureReporter
+    masker: Masker
+    builtins: dict[str, Any]
+    clock: Callable[[], float] = time.time
+
+    def run(self, case: Case, uid: str) -> None:
+        """Run every step, then every teardown step; raise the first failure, teardown problems noted on it."""
+        __tracebackhide__ = True
+        variables: dict[str, Any] = {**self.builtins, "uid": uid}
+        self.reporter.label(case)
+        failure: BaseException | None = None
+        try:
+            for step in case.steps:
+                self._run_step(case, step, variables)
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            teardown_problems = self._run_teardown(case, variables)
+            if failure is not None and teardown_problems:
+                failure.add_note("teardown also failed:\n" + "\n".join(teardown_problems))
+        if teardown_problems:
+            raise CheckFailure(f"{case.source.file}: teardown failed", teardown_problems)
+
+    def _run_teardown(self, case: Case, variables: dict[str, Any]) -> list[str]:
+        problems = []
+        for step in case.teardown:
+            missing = sorted(name for name in step.needs if name not in variables)
+            if missing:
+                with self.reporter.step(f"teardown skipped: {step.name} (never saved: {', '.join(missing)})"):
+                    continue
+            try:
+                with self.reporter.step(f"teardown: {step.name}"):
+                    self._run_step(case, step, variables)
+            except (CheckFailure, FrameworkError) as exc:
+                problems.append(str(exc))
+        return problems
+
+    def _run_step(self, case: Case, step: Step, variables: dict[str, Any]) -> None:
+        __tracebackhide__ = True
+        with self.reporter.step(step.name):
+            if step.for_each is None:
+                response = self._exchange(case, step, variables)
+            else:
+                response = self._run_for_each(case, step, variables)
+            for save in step.saves:
+                value = extract(response.body, save.parts)
+                if value is MISSING:
+                    raise self._failure(case, step, response, [f"save {save.name}: nothing at {save.path}"])
+                variables[save.name] = value
+
+    def _run_for_each(self, case: Case, step: Step, variables: dict[str, Any]) -> Response:
+        __tracebackhide__ = True
+        items = self._render(case, step, step.for_each, variables)
+        if not isinstance(items, list):
+            raise StepError(f"{step.source} step '{step.name}': for_each needs a list, got {items!r}")
+        for number, item in enumerate(items, 1):
+            scope = {**variables, "item": item}
+            with self.reporter.step(f"item {number} of {len(items)}: {item}"):
+                response = self._exchange(case, step, scope)
+                context = CheckContext(self.schemas, Context(scope, self.clock))
+                if not field_problems(step.until, response.body, context):
+                    return response
+        wanted = ", ".join(check.describe() for check in step.until)
+        raise CheckFailure(
+            f"{step.source} step '{step.name}': none of the {len(items)} items matched until: {wanted}", []
+        )
+
+    def _exchange(self, case: Case, step: Step, variables: dict[str, Any]) -> Response:
+        """Render, send and check one request; raise CheckFailure listing every problem."""
+        __tracebackhide__ = True
+        spec = step.request
+        request = ApiRequest(
+            api=spec.api,
+            method=spec.method,
+            path=spec.path,
+            params=self._render(case, step, spec.query, variables) or {},
+            json=self._render(case, step, spec.json, variables),
+            headers=self._render(case, step, spec.headers, variables) or {},
+            auth=spec.auth,
+        )
+        try:
+            response = self.client.send(request)
+        except TransportError as exc:
+            raise StepError(f"{step.source} step '{step.name}': {exc}") from None
+        self.reporter.exchange(response)
+        problems = run_checks(response, step, CheckContext(self.schemas, Context(variables, self.clock)))
+        if problems:
+            raise self._failure(case, step, response, problems)
+        return response
+
+    def _render(self, case: Case, step: Step, template: Any, variables: dict[str, Any]) -> Any:
+        if template is None:
+            return None
+        try:
+            return template.render(Context(variables, self.clock))
+        except TemplateError as exc:
+            raise StepError(f"{step.source} case '{case.id}' step '{step.name}': {exc}") from None
+
+    def _failure(self, case: Case, step: Step, response: Response, problems: list[str]) -> CheckFailure:
+        title = (
+            f"{step.source} case '{case.id}' step '{step.name}': "
+            f"{step.request.method} {step.request.path} → HTTP {response.status}"
+        )
+        masked = [self.masker(problem) for problem in problems]
+        return CheckFailure(title, masked, self.masker(to_curl(response.request)))

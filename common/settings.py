@@ -1,0 +1,128 @@
+"""Run settings from the environment and an optional git-ignored ``.env``; checked once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from common.errors import ConfigError
+
+TARGETS = ("sandbox", "live")
+DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
+DEFAULT_API_URL = "https://api.dingtalk.com"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to reach its target; secrets are never part of ``repr``."""
+
+    target: str
+    appkey: str
+    appsecret: str
+    oapi_url: str
+    api_url: str
+    profile_path: Path
+    timeout: float
+    allow_writes: bool
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(target={self.target!r}, oapi_url={self.oapi_url!r}, api_url={self.api_url!r}, "
+            f"profile={str(self.profile_path)!r}, appsecret=***)"
+        )
+
+    def base_url(self, api: str) -> str:
+        """The base URL of an API generation: ``oapi`` (old host) or ``api`` (new host)."""
+        return self.oapi_url if api == "oapi" else self.api_url
+
+    def for_sandbox(self, url: str, appkey: str, appsecret: str) -> Settings:
+        """The same settings pointed at a sandbox at ``url``."""
+        return replace(self, oapi_url=url, api_url=url, appkey=appkey, appsecret=appsecret)
+
+    def to_environ(self) -> dict[str, str]:
+        """These settings as the environment variables that produce them (for worker processes)."""
+        return {
+            "DINGTALK_TARGET": self.target,
+            "DINGTALK_APPKEY": self.appkey,
+            "DINGTALK_APPSECRET": self.appsecret,
+            "DINGTALK_OAPI_URL": self.oapi_url,
+            "DINGTALK_API_URL": self.api_url,
+            "DINGTALK_PROFILE": str(self.profile_path),
+            "DINGTALK_TIMEOUT": str(self.timeout),
+            "DINGTALK_ALLOW_WRITES": "1" if self.allow_writes else "0",
+        }
+
+
+def load_settings(project_root: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings: the environment wins over ``.env``; raise ConfigError naming the bad one."""
+    env_file = project_root / ".env"
+    values: dict[str, str] = {}
+    if env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    source = ".env or the environment"
+
+    target = values.get("DINGTALK_TARGET", "sandbox").strip().lower() or "sandbox"
+    if target not in TARGETS:
+        raise ConfigError(f"DINGTALK_TARGET={target!r} is not a target: use 'sandbox' (default) or 'live'")
+    default_profile = "data/profiles/sandbox.yaml" if target == "sandbox" else ""
+    profile = values.get("DINGTALK_PROFILE", default_profile).strip()
+    if not profile:
+        raise ConfigError(
+            "DINGTALK_PROFILE is not set: a live run needs the tenant profile's path "
+            f"(copy data/profiles/live.example.yaml, fill in your tenant's ids, and set it in {source})"
+        )
+    profile_path = Path(profile) if Path(profile).is_absolute() else project_root / profile
+    settings = Settings(
+        target=target,
+        appkey=values.get("DINGTALK_APPKEY", "").strip(),
+        appsecret=values.get("DINGTALK_APPSECRET", "").strip(),
+        oapi_url=_url(values, "DINGTALK_OAPI_URL", DEFAULT_OAPI_URL),
+        api_url=_url(values, "DINGTALK_API_URL", DEFAULT_API_URL),
+        profile_path=profile_path,
+        timeout=_positive_float(values, "DINGTALK_TIMEOUT", 10.0),
+        allow_writes=_flag(values, "DINGTALK_ALLOW_WRITES"),
+    )
+    if target == "live":
+        for name, value in (("DINGTALK_APPKEY", settings.appkey), ("DINGTALK_APPSECRET", settings.appsecret)):
+            if not value:
+                raise ConfigError(
+                    f"{name} is not set: a live run needs the app's credentials from the DingTalk developer "
+                    f"console (set it in {source}, or run against the sandbox with DINGTALK_TARGET=sandbox)"
+                )
+    return settings
+
+
+def _url(values: Mapping[str, str], name: str, default: str) -> str:
+    url = values.get(name, "").strip().rstrip("/") or default
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name}={url!r} is not an http(s) URL: e.g. {default}")
+    return url
+
+
+def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ConfigError(f"{name}={raw!r} must be a positive number of seconds, e.g. {default:g}")
+    return number
+
+
+def _flag(values: Mapping[str, str], name: str) -> bool:
+    raw = values.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}={raw!r} must be 1 or 0")

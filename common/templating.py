@@ -1,0 +1,212 @@
+"""``${...}`` templates in YAML values, compiled once at collection and rendered per step.
+
+A string that is exactly ``${name}`` renders to the variable's own value (a number stays a number);
+``${...}`` inside a longer string is converted to text. Inside the braces:
+
+- a variable, with an optional path into it: ``${bb_id}``, ``${profile.admin_userid}``, ``${ids[0]}``
+- one of a fixed set of functions with literal arguments: ``${now_ms(-179d)}``, ``${datetime(+1h)}``
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from common.jsonpath import MISSING, extract, parse_path
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_CALL = re.compile(r"^(\w+)\((.*)\)$")
+_OFFSET = re.compile(r"^([+-]?\d+)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class TemplateError(ValueError):
+    """A placeholder is malformed or names something that does not exist."""
+
+
+class UndefinedVariable(TemplateError):
+    """A placeholder names a variable that has no value (yet)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"undefined variable ${{{name}}}")
+
+
+def _offset_seconds(argument: str) -> int:
+    if not argument:
+        return 0
+    match = _OFFSET.match(argument.strip())
+    if not match:
+        raise TemplateError(f"bad time offset '{argument}': use e.g. -179d, +1h, 30m, 10s")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def _now_ms(clock: Callable[[], float], argument: str) -> int:
+    return int((clock() + _offset_seconds(argument)) * 1000)
+
+
+def _datetime(clock: Callable[[], float], argument: str) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(clock() + _offset_seconds(argument)))
+
+
+FUNCTIONS: dict[str, Callable[[Callable[[], float], str], Any]] = {
+    "now_ms": _now_ms,
+    "datetime": _datetime,
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What placeholders render from: variables by name and a clock for the time functions."""
+
+    variables: Mapping[str, Any]
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True)
+class _Reference:
+    name: str
+    root: str
+    parts: tuple[str | int, ...]
+
+    def render(self, context: Context) -> Any:
+        root = context.variables.get(self.root, MISSING)
+        value = MISSING if root is MISSING else extract(root, self.parts)
+        if value is MISSING:
+            raise UndefinedVariable(self.name)
+        return value
+
+
+@dataclass(frozen=True)
+class _Call:
+    function: str
+    argument: str
+
+    def render(self, context: Context) -> Any:
+        return FUNCTIONS[self.function](context.clock, self.argument)
+
+
+_Expression = _Reference | _Call
+
+
+def _compile_expression(source: str) -> _Expression:
+    source = source.strip()
+    call = _CALL.match(source)
+    if call:
+        function, argument = call.groups()
+        if function not in FUNCTIONS:
+            raise TemplateError(f"unknown function '{function}()': known are {', '.join(sorted(FUNCTIONS))}")
+        _offset_seconds(argument)
+        return _Call(function, argument.strip())
+    try:
+        parts = parse_path(source)
+    except ValueError as exc:
+        raise TemplateError(f"bad placeholder '${{{source}}}': {exc}") from None
+    if not isinstance(parts[0], str):
+        raise TemplateError(f"bad placeholder '${{{source}}}': must start with a variable name")
+    return _Reference(source, parts[0], parts[1:])
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A string with placeholders inside it: always renders to a string."""
+
+    pieces: tuple[str | _Expression, ...]
+
+    def render(self, context: Context) -> str:
+        return "".join(p if isinstance(p, str) else _as_text(p.render(context)) for p in self.pieces)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A YAML value with its placeholders compiled; ``render`` returns plain data."""
+
+    source: Any
+    _compiled: Any
+    references: frozenset[tuple[str | int, ...]]
+    """Every variable reference as its path, e.g. ``("profile", "admin_userid")``."""
+
+    def render(self, context: Context) -> Any:
+        return _render(self._compiled, context)
+
+    @property
+    def variables(self) -> frozenset[str]:
+        """The names of the variables this template reads."""
+        return frozenset(str(reference[0]) for reference in self.references)
+
+    @property
+    def is_static(self) -> bool:
+        """True when the value has no placeholder at all."""
+        return self._compiled is self.source
+
+
+def compile_template(value: Any) -> Template:
+    """Compile every ``${...}`` in ``value``; raise TemplateError on a malformed one."""
+    references: set[tuple[str | int, ...]] = set()
+    compiled = _compile(value, references)
+    return Template(value, compiled, frozenset(references))
+
+
+def _compile(value: Any, references: set[tuple[str | int, ...]]) -> Any:
+    if isinstance(value, str):
+        return _compile_string(value, references)
+    if isinstance(value, dict):
+        items = {key: _compile(item, references) for key, item in value.items()}
+        changed = any(items[key] is not value[key] for key in value)
+        return _Dict(tuple(items.items())) if changed else value
+    if isinstance(value, list):
+        items_list = [_compile(item, references) for item in value]
+        changed = any(new is not old for new, old in zip(items_list, value, strict=True))
+        return _List(tuple(items_list)) if changed else value
+    return value
+
+
+def _compile_string(value: str, references: set[tuple[str | int, ...]]) -> Any:
+    if "${" not in value:
+        return value
+    pieces: list[str | _Expression] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(value):
+        if match.start() > position:
+            pieces.append(value[position : match.start()])
+        expression = _compile_expression(match.group(1))
+        if isinstance(expression, _Reference):
+            references.add((expression.root, *expression.parts))
+        pieces.append(expression)
+        position = match.end()
+    if position < len(value):
+        pieces.append(value[position:])
+    if "${" in "".join(p for p in pieces if isinstance(p, str)):
+        raise TemplateError(f"unclosed placeholder in '{value}'")
+    if len(pieces) == 1 and not isinstance(pieces[0], str):
+        return pieces[0]
+    return _Text(tuple(pieces))
+
+
+@dataclass(frozen=True)
+class _Dict:
+    items: tuple[tuple[Any, Any], ...]
+
+
+@dataclass(frozen=True)
+class _List:
+    items: tuple[Any, ...]
+
+
+def _render(compiled: Any, context: Context) -> Any:
+    if isinstance(compiled, _Dict):
+        return {key: _render(item, context) for key, item in compiled.items}
+    if isinstance(compiled, _List):
+        return [_render(item, context) for item in compiled.items]
+    if isinstance(compiled, _Reference | _Call | _Text):
+        return compiled.render(context)
+    return compiled

@@ -1,0 +1,83 @@
+"""Reading YAML with the C loader while remembering the line of every key and list item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML file: its data and the 1-based line of each path inside it."""
+
+    file: str
+    data: Any
+    lines: dict[PathKey, int]
+
+    def line_of(self, path: PathKey) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+
+class YamlSyntaxError(Exception):
+    """The text is not valid YAML; carries the line of the problem."""
+
+    def __init__(self, line: int | None, problem: str) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(problem)
+
+
+def parse_yaml(text: str, file: str) -> YamlDocument:
+    """Parse one YAML document, recording the line of every mapping key and sequence item."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[PathKey, int] = {}
+        data = None if node is None else _to_data(loader, node, (), lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlSyntaxError(line, f"{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(None, str(exc).splitlines()[0]) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(file=file, data=data, lines=lines)
+
+
+def read_yaml(path: Path, display: str) -> YamlDocument:
+    """Read and parse a YAML file; ``display`` is the name used in error messages."""
+    return parse_yaml(path.read_text(encoding="utf-8"), display)
+
+
+def _to_data(loader: Any, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in result:
+                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+            child = (*path, key)
+            result[key] = _to_data(loader, value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_data(loader, item, (*path, index), lines) for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
