@@ -1,0 +1,12 @@
+"""The route table: every emulated endpoint, assembled from the API-group modules."""
+
+from sandbox.routes import auth, blackboard
+from sandbox.routes.base import Route, Style
+
+__all__ = ["Route", "Style", "build_routes"]
+
+
+def build_routes() -> dict[tuple[str, str], Route]:
+    """Every route, keyed by (HTTP method, path)."""
+    routes = [*auth.ROUTES, *blackboard.ROUTES]
+    return {(route.method, route.path): route for route in routes}
