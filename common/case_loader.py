@@ -33,8 +33,9 @@ from common.schema_store import CASE_FORMAT, SchemaStore
 from common.templating import Template, TemplateError, compile_template
 from common.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
 
-BUILTIN_VARIABLES = frozenset({"run_id", "uid", "profile"})
-"""Variables every step may use: the run's id, an id unique to this case execution, the tenant profile."""
+BUILTIN_VARIABLES = frozenset({"run_id", "uid", "profile", "appkey"})
+"""Variables every step may use: the run's id, an id unique to this case execution, the tenant profile,
+and the app's key (never its secret)."""
 LOOP_VARIABLE = "item"
 
 

@@ -1,11 +1,13 @@
-"""Paths into JSON bodies: ``result.items[0].id`` — dotted keys and ``[n]`` list indexes."""
+"""Paths into JSON bodies: ``result.items[0].id`` — dotted keys, ``[n]`` list indexes, and ``[*]`` for
+every item of a list (``result[*].id`` is the list of every item's id)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(-?\d+|\*)\]")
+WILDCARD = "*"
 
 
 class Missing:
@@ -31,7 +33,10 @@ def parse_path(path: str) -> tuple[str | int, ...]:
         if not match:
             raise ValueError(f"malformed path '{path}' at character {position + 1}")
         key, index = match.groups()
-        parts.append(int(index) if index is not None else key)
+        if index is None:
+            parts.append(key)
+        else:
+            parts.append(WILDCARD if index == WILDCARD else int(index))
         position = match.end()
     if not parts:
         raise ValueError("empty path")
@@ -41,7 +46,12 @@ def parse_path(path: str) -> tuple[str | int, ...]:
 def extract(data: Any, parts: tuple[str | int, ...]) -> Any:
     """The value at ``parts`` inside ``data``, or ``MISSING``."""
     current = data
-    for part in parts:
+    for position, part in enumerate(parts):
+        if part == WILDCARD:
+            if not isinstance(current, list):
+                return MISSING
+            values = [extract(item, parts[position + 1 :]) for item in current]
+            return [value for value in values if value is not MISSING]
         if isinstance(part, int):
             if not isinstance(current, list) or not -len(current) <= part < len(current):
                 return MISSING

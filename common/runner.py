@@ -130,9 +130,8 @@ class CaseRunner:
             raise StepError(f"{step.source} case '{case.id}' step '{step.name}': {exc}") from None
 
     def _failure(self, case: Case, step: Step, response: Response, problems: list[str]) -> CheckFailure:
-        title = (
-            f"{step.source} case '{case.id}' step '{step.name}': "
-            f"{step.request.method} {step.request.path} → HTTP {response.status}"
-        )
+        exchange = f"{step.request.method} {step.request.path} → HTTP {response.status}"
+        named = "" if step.name == f"{step.request.method} {step.request.path}" else f" step '{step.name}'"
+        title = f"{step.source} case '{case.id}'{named}: {exchange}"
         masked = [self.masker(problem) for problem in problems]
         return CheckFailure(title, masked, self.masker(to_curl(response.request)))
