@@ -1,0 +1,88 @@
+"""Running the real API suite as a user would: `pytest` in a copy of the project, against a sandbox."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SUITE_PARTS = ("common", "sandbox", "schemas", "data", "testcases", "conftest.py", "pytest.ini")
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """The outcome of one `pytest` run of the API suite."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass(frozen=True)
+class Project:
+    """A throwaway copy of the project that tests may edit."""
+
+    root: Path
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
+        """Run the API suite here, with a clean DINGTALK_* environment plus ``env``."""
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("DINGTALK_", "PYTEST_"))}
+        environ.update(env or {})
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+        done = subprocess.run(command, cwd=self.root, env=environ, capture_output=True, text=True, timeout=timeout)
+        return SuiteRun(done.returncode, done.stdout, done.stderr)
+
+    def add_cases(self, file_name: str, yaml_text: str) -> None:
+        """Append cases (YAML list items) to a data file."""
+        path = self.root / "data" / file_name
+        path.write_text(path.read_text(encoding="utf-8") + yaml_text, encoding="utf-8")
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+
+def copy_project(destination: Path) -> Project:
+    """A copy of the suite's files in ``destination``; reports/ starts empty."""
+    for part in SUITE_PARTS:
+        source = PROJECT_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / part)
+    return Project(destination)
+
+
+@dataclass(frozen=True)
+class RunningSandbox:
+    """A sandbox started by the test, so its stats can be read after the suite ends."""
+
+    url: str
+
+    def stats(self) -> dict:
+        """The sandbox's call counts and object counts."""
+        return requests.get(f"{self.url}/__sandbox/stats", timeout=5).json()
+
+    def environ(self, allow_writes: bool = True) -> dict[str, str]:
+        """Settings that point the suite at this sandbox through the live target's configuration."""
+        return {
+            "DINGTALK_TARGET": "live",
+            "DINGTALK_OAPI_URL": self.url,
+            "DINGTALK_API_URL": self.url,
+            "DINGTALK_APPKEY": DEFAULT_APPKEY,
+            "DINGTALK_APPSECRET": DEFAULT_APPSECRET,
+            "DINGTALK_PROFILE": "data/profiles/sandbox.yaml",
+            "DINGTALK_ALLOW_WRITES": "1" if allow_writes else "0",
+        }

@@ -1,0 +1,188 @@
+"""The API suite run end to end, as the README runs it: results, token use, errors and report content."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import requests
+
+from common.case_loader import CaseLoader
+from common.case_model import Case
+from common.profile import load_profile
+from common.schema_store import SchemaStore
+from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
+from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
+
+CRUD_COPY = """
+  - id: crud-copy-{n}
+    title: parallel copy {n} of the announcement life cycle
+    writes: true
+    steps:
+      - request:
+          path: /topapi/blackboard/create
+          json:
+            create_request:
+              operation_userid: ${{profile.admin_userid}}
+              title: copy ${{uid}}
+              content: parallel copy {n}
+              blackboard_receiver: {{userid_list: "${{profile.test_userids}}"}}
+      - request:
+          path: /topapi/blackboard/listids
+          json:
+            query_request: {{operation_userid: "${{profile.admin_userid}}", page: 1, page_size: 30,
+                             start_time: "${{datetime(-1d)}}", end_time: "${{datetime(+1d)}}"}}
+        save: {{ids: result}}
+      - for_each: ${{ids}}
+        request:
+          path: /topapi/blackboard/get
+          json: {{blackboard_id: "${{item}}", operation_userid: "${{profile.admin_userid}}"}}
+        until: {{result.title: "copy ${{uid}}"}}
+        save: {{bb_id: result.id}}
+    teardown:
+      - request:
+          path: /topapi/blackboard/delete
+          json: {{blackboard_id: "${{bb_id}}", operation_userid: "${{profile.admin_userid}}"}}
+"""
+
+
+def _project_cases() -> list[Case]:
+    profile = load_profile(PROJECT_ROOT / "data/profiles/sandbox.yaml", "sandbox.yaml")
+    loader = CaseLoader(SchemaStore(PROJECT_ROOT / "schemas"), profile, PROJECT_ROOT)
+    cases = [case for path in sorted((PROJECT_ROOT / "data").glob("*.yaml")) for case in loader.load(path)]
+    assert all(isinstance(case, Case) for case in cases), "the shipped cases must all be valid"
+    return cases  # type: ignore[return-value]
+
+
+def _summary(run_output: str) -> dict[str, int]:
+    """Counts from pytest's closing line, e.g. {'passed': 45, 'failed': 1}."""
+    last = [line for line in run_output.splitlines() if re.search(r"\d+ (passed|failed|error)", line)][-1]
+    return {word: int(number) for number, word in re.findall(r"(\d+) (\w+)", last)}
+
+
+def test_default_run_uses_the_embedded_sandbox_and_passes(project: Project) -> None:
+    run = project.run("-n", "2", "-q")
+    assert run.returncode == 0, run.output
+    assert _summary(run.output) == {"passed": len(_project_cases())}
+    results = list((project.reports / "allure-results").glob("*-result.json"))
+    assert len(results) == len(_project_cases())
+
+
+def test_a_parallel_run_requests_one_token(project: Project, sandbox: RunningSandbox) -> None:
+    run = project.run("-n", "3", "-q", env=sandbox.environ())
+    assert run.returncode == 0, run.output
+    gettoken_cases = sum(1 for case in _project_cases() for step in case.steps if step.request.path == "/gettoken")
+    # every call to /gettoken beyond the cases that test gettoken itself is the run's own token request
+    assert sandbox.stats()["calls"]["GET /gettoken"] - gettoken_cases == 1
+
+
+def test_parallel_flows_run_side_by_side_and_leave_nothing_behind(project: Project, sandbox: RunningSandbox) -> None:
+    before = sandbox.stats()["objects"]["blackboard"]
+    project.add_cases("blackboard.yaml", "".join(CRUD_COPY.format(n=n) for n in range(8)))
+    run = project.run("-n", "4", "-q", "-k", "crud", env=sandbox.environ())
+    assert run.returncode == 0, run.output
+    assert _summary(run.output) == {"passed": 9}
+    assert sandbox.stats()["objects"]["blackboard"] == before
+
+
+def test_malformed_cases_are_one_line_each_and_the_rest_still_run(project: Project) -> None:
+    project.add_cases("blackboard.yaml", "\n  - id: typo\n    title: a typo\n    reqest: {path: /topapi/x}\n")
+    (project.root / "data" / "broken.yaml").write_text("epic: x\nfeature: y\ncases:\n  - id: a\n    title: [\n")
+    (project.root / "testcases" / "test_broken.py").write_text(
+        'import pytest\npytestmark = pytest.mark.yaml_cases("broken.yaml")\n\n\ndef test_broken(case, run_case):\n'
+        "    run_case(case)\n"
+    )
+    run = project.run("-n", "2", "-q")
+    assert run.returncode == 1
+    assert _summary(run.output) == {"passed": len(_project_cases()), "errors": 2}
+    last_line = len((project.root / "data" / "blackboard.yaml").read_text().splitlines())
+    assert f"data/blackboard.yaml:{last_line} case 'typo' reqest: unknown key 'reqest': did you mean 'request'?" in (
+        run.output
+    )
+    assert "data/broken.yaml:6: not valid YAML" in run.output
+    assert "Traceback" not in run.output
+
+
+def test_a_new_yaml_case_shows_up_in_the_report_with_its_labels_and_exchanges(project: Project) -> None:
+    project.add_cases(
+        "blackboard.yaml",
+        "\n  - id: added-by-a-user\n    title: 用户新加的用例\n    severity: minor\n    request:\n"
+        '      path: /topapi/blackboard/category/list\n      json: {operation_userid: "${profile.admin_userid}"}\n',
+    )
+    run = project.run("-q", "-k", "added-by-a-user")
+    assert run.returncode == 0, run.output
+    [result_file] = (project.reports / "allure-results").glob("*-result.json")
+    result = json.loads(result_file.read_text())
+    labels = {(label["name"], label["value"]) for label in result["labels"]}
+    assert result["name"] == "用户新加的用例"
+    assert {
+        ("epic", "公告 Blackboard"),
+        ("feature", "blackboard"),
+        ("story", "/topapi/blackboard/category/list"),
+        ("severity", "minor"),
+    } <= labels
+    attachments = [a["name"] for step in result["steps"] for a in _all_attachments(step)]
+    assert {"request", "response", "curl"} <= set(attachments)
+
+
+def _all_attachments(step: dict) -> list[dict]:
+    found = list(step.get("attachments", []))
+    for child in step.get("steps", []):
+        found += _all_attachments(child)
+    return found
+
+
+def test_no_secret_or_token_reaches_reports_logs_or_junit(project: Project, sandbox: RunningSandbox) -> None:
+    args = ("-n", "2", "-q", "--junitxml=reports/junit.xml", "--log-file=reports/run.log", "--log-file-level=DEBUG")
+    run = project.run(*args, env=sandbox.environ())
+    assert run.returncode == 0, run.output
+    # DingTalk hands out the same token while it is valid: this is the token the run used
+    answer = requests.get(f"{sandbox.url}/gettoken", params={"appkey": DEFAULT_APPKEY, "appsecret": DEFAULT_APPSECRET})
+    token = answer.json()["access_token"]
+    written = [path for path in project.reports.rglob("*") if path.is_file()]
+    assert any(path.name == "run.log" for path in written) and any(path.name == "junit.xml" for path in written)
+    assert (
+        "GET /gettoken" in (project.reports / "run.log").read_text()
+        or "gettoken" in (project.reports / "run.log").read_text()
+    )
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert token not in text, f"the access token leaked into {path.relative_to(project.root)}"
+        assert DEFAULT_APPSECRET not in text, f"the appsecret leaked into {path.relative_to(project.root)}"
+    assert token not in run.output and DEFAULT_APPSECRET not in run.output
+
+
+def test_writes_are_skipped_on_a_live_target_unless_allowed(project: Project, sandbox: RunningSandbox) -> None:
+    run = project.run("-q", "-rs", env=sandbox.environ(allow_writes=False))
+    assert run.returncode == 0, run.output
+    writing = sum(1 for case in _project_cases() if case.writes)
+    assert _summary(run.output) == {"passed": len(_project_cases()) - writing, "skipped": writing}
+    assert "DINGTALK_ALLOW_WRITES=1" in run.output
+    assert sandbox.stats()["calls"].get("POST /topapi/blackboard/create", 0) == 0
+
+
+def test_a_missing_live_credential_stops_the_run_with_one_line(project: Project) -> None:
+    run = project.run("-q", env={"DINGTALK_TARGET": "live", "DINGTALK_PROFILE": "data/profiles/sandbox.yaml"})
+    assert run.returncode == 4
+    assert "DINGTALK_APPKEY is not set" in run.stderr
+    assert "Traceback" not in run.output
+    error_lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(error_lines) == 1, run.stderr
+
+
+def test_an_unreachable_host_fails_each_case_with_one_clear_line(project: Project) -> None:
+    env = {
+        "DINGTALK_TARGET": "live",
+        "DINGTALK_OAPI_URL": "http://127.0.0.1:9",
+        "DINGTALK_API_URL": "http://127.0.0.1:9",
+        "DINGTALK_APPKEY": "k",
+        "DINGTALK_APPSECRET": "never-shown-secret",
+        "DINGTALK_PROFILE": "data/profiles/sandbox.yaml",
+    }
+    run = project.run("-q", "-k", "category-list and not missing", env=env)
+    assert run.returncode == 1
+    assert "cannot connect (connection refused" in run.output
+    assert "never-shown-secret" not in run.output
+    assert "Traceback" not in run.output
+    assert Path(project.reports / "allure-results").is_dir()
