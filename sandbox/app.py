@@ -17,6 +17,7 @@ from sandbox.envelopes import (
     Body,
     OapiError,
     request_id,
+    top_error,
     wrapped_error,
 )
 from sandbox.fields import Params
@@ -65,8 +66,7 @@ class App:
                 raise _wrong_method(style)
             return Reply(200, route.handler(self.state, _params(route.style, request, query, self.state)))
         except OapiError as error:
-            extra = {} if style is Style.GETTOKEN else {"request_id": request_id()}
-            return Reply(200, {**error.body(), **extra})
+            return Reply(200, _error_body(style, error))
         except AcsError as error:
             return Reply(error.status, error.body())
         except Exception:
@@ -90,6 +90,14 @@ class App:
             body = {"errcode": INVALID_API, "errmsg": "Invalid method[submsg=不合法ApiName]"}
             return Reply(200, {**body, "request_id": request_id()})
         return Reply(404, {"errcode": 404, "errmsg": f"no such endpoint: {path}"})
+
+
+def _error_body(style: Style, error: OapiError) -> Body:
+    if style is Style.TOP:
+        return top_error(error)
+    if style is Style.GETTOKEN:
+        return error.body()
+    return {**error.body(), "request_id": request_id()}
 
 
 def _wrong_method(style: Style) -> Exception:

@@ -70,6 +70,16 @@ def ok(**fields: Any) -> Body:
     return {"errcode": 0, **fields, "request_id": request_id()}
 
 
+def top_error(error: OapiError) -> Body:
+    """An error in the TOP gateway's shape (`service/get_auth_info`): `{"error_response": {...}}`."""
+    if error.errcode == WRAPPED:
+        code, msg = 27, "Invalid session"
+        sub_code, sub_msg = error.extra["sub_code"], error.extra["sub_msg"]
+    else:
+        code, msg, sub_code, sub_msg = 50, "Remote service error", "isv.invalid-parameter", error.errmsg
+    return {"error_response": {"msg": msg, "code": code, "sub_msg": sub_msg, "sub_code": sub_code}}
+
+
 def missing(name: str) -> OapiError:
     return OapiError(MISSING_PARAM, f"缺少参数 {name}")
 

@@ -1,14 +1,15 @@
 """Typed reads of request fields: each helper returns the value or raises the DingTalk error for it."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sandbox.envelopes import OapiError, invalid, missing
+from sandbox.envelopes import INVALID_PAGE_SIZE, OapiError, invalid, missing
 
 Params = Mapping[str, Any]
 
+DAY = 86400
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 CHINA_TZ = timezone(timedelta(hours=8))
 _INTEGER = re.compile(r"-?\d{1,18}")
@@ -88,6 +89,16 @@ def _list(params: Params, name: str) -> list[Any]:
     return value
 
 
+def object_list(params: Params, name: str) -> list[Params]:
+    """A required, non-empty list of JSON objects."""
+    items = _list(params, name)
+    if not items:
+        raise missing(name)
+    if not all(isinstance(item, dict) for item in items):
+        raise invalid(name, "must be a list of objects")
+    return items
+
+
 def text_list(params: Params, name: str) -> list[str]:
     """An optional list of strings (empty when absent)."""
     items = _list(params, name)
@@ -110,7 +121,21 @@ def check_range(name: str, value: int, low: int, high: int | None = None, errcod
     return value
 
 
-def check_max_length(name: str, items: list[Any], limit: int) -> None:
+def _number_or_default(params: Params, name: str, default: int | None) -> int:
+    return number(params, name) if default is None else optional_number(params, name, default)
+
+
+def page_size(params: Params, name: str, maximum: int, default: int | None = None) -> int:
+    """A page size in 1..maximum (40069 outside); required unless a default is given."""
+    return check_range(name, _number_or_default(params, name, default), 1, maximum, INVALID_PAGE_SIZE)
+
+
+def position(params: Params, name: str, first: int = 0, default: int | None = None) -> int:
+    """A page number or offset, at least `first`; required unless a default is given."""
+    return check_range(name, _number_or_default(params, name, default), first)
+
+
+def check_max_length(name: str, items: Sized, limit: int) -> None:
     if len(items) > limit:
         raise invalid(name, f"has {len(items)} items, at most {limit} allowed")
 
@@ -138,5 +163,13 @@ def check_window(start: float | None, end: float | None, max_days: int) -> None:
         return
     if start > end:
         raise invalid("start_time", "is after end_time")
-    if end - start > max_days * 86400:
+    if end - start > max_days * DAY:
         raise invalid("end_time", f"is more than {max_days} days after start_time")
+
+
+def millis_window(params: Params, max_days: int) -> tuple[int, int]:
+    """Required `start_time` and `end_time` in epoch milliseconds, at most `max_days` apart."""
+    start = check_range("start_time", number(params, "start_time"), 0)
+    end = check_range("end_time", number(params, "end_time"), 0)
+    check_window(start / 1000, end / 1000, max_days)
+    return start, end

@@ -5,9 +5,7 @@ from typing import Any
 
 from sandbox.envelopes import (
     DEPT_NOT_FOUND,
-    INVALID_PAGE_SIZE,
     NO_PERMISSION,
-    USER_NOT_FOUND,
     Body,
     OapiError,
     invalid,
@@ -17,21 +15,21 @@ from sandbox.envelopes import (
 from sandbox.fields import (
     Params,
     check_max_length,
-    check_range,
     check_window,
     flag,
     format_datetime,
-    number,
     number_list,
     obj,
     optional_datetime,
     optional_number,
     optional_text,
+    page_size,
+    position,
     text,
     text_list,
 )
 from sandbox.model import Blackboard, Directory, Tenant
-from sandbox.routes.base import Route, Style
+from sandbox.routes.base import require_user, topapi_routes
 from sandbox.state import TenantState
 
 PRIVATE_LEVELS = (0, 20)
@@ -42,11 +40,6 @@ MAX_WINDOW_DAYS = 180
 TOP_TEN = 10
 COVER_URL = "https://static.dingtalk.com/media/{}"
 DETAIL_URL = "https://h5.dingtalk.com/blackboard/detail.html?id={}"
-
-
-def require_user(directory: Directory, userid: str) -> None:
-    if userid not in directory.users:
-        raise OapiError(USER_NOT_FOUND, f"找不到该用户: {userid}")
 
 
 def _require_admin(directory: Directory, userid: str) -> None:
@@ -217,8 +210,8 @@ def _newest_first(boards: list[Blackboard]) -> list[Blackboard]:
 def listids(state: TenantState, body: Params) -> Body:
     query = obj(body, "query_request")
     operator = text(query, "operation_userid")
-    page = check_range("page", number(query, "page"), 1)
-    page_size = check_range("page_size", number(query, "page_size"), 1, MAX_PAGE_SIZE, INVALID_PAGE_SIZE)
+    page = position(query, "page", first=1)
+    size = page_size(query, "page_size", MAX_PAGE_SIZE)
     start, end = optional_datetime(query, "start_time"), optional_datetime(query, "end_time")
     check_window(start, end, MAX_WINDOW_DAYS)
     category_id = optional_text(query, "category_id")
@@ -231,8 +224,8 @@ def listids(state: TenantState, body: Params) -> Body:
             and (end is None or b.gmt_create <= end)
             and (not category_id or b.category_id == category_id)
         ]
-    first = (page - 1) * page_size
-    return ok(result=[b.id for b in _newest_first(boards)[first : first + page_size]], success=True)
+    first = (page - 1) * size
+    return ok(result=[b.id for b in _newest_first(boards)[first : first + size]], success=True)
 
 
 def category_list(state: TenantState, body: Params) -> Body:
@@ -265,15 +258,15 @@ def listtopten(state: TenantState, body: Params) -> Body:
     )
 
 
-ROUTES = tuple(
-    Route("POST", f"/topapi/blackboard/{name}", Style.TOPAPI, handler)
-    for name, handler in (
-        ("create", create),
-        ("update", update),
-        ("delete", delete),
-        ("get", get),
-        ("listids", listids),
-        ("category/list", category_list),
-        ("listtopten", listtopten),
-    )
+ROUTES = topapi_routes(
+    "/topapi/blackboard",
+    {
+        "create": create,
+        "update": update,
+        "delete": delete,
+        "get": get,
+        "listids": listids,
+        "category/list": category_list,
+        "listtopten": listtopten,
+    },
 )

@@ -1,0 +1,23 @@
+"""Offset paging shared by the list endpoints: a slice and the cursor of the next page."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sandbox.envelopes import Body
+
+
+def cut(items: Sequence[Any], offset: int, size: int) -> tuple[list[Any], int | None]:
+    """The page starting at `offset`, and the next page's offset (None after the last page)."""
+    end = offset + size
+    return list(items[offset:end]), (end if end < len(items) else None)
+
+
+def cursor_page(name: str, items: Sequence[Any], offset: int, size: int, has_more: bool = True) -> Body:
+    """`{name: page, "has_more": ..., "next_cursor": n}`; `next_cursor` is left out on the last page."""
+    page, next_cursor = cut(items, offset, size)
+    body: Body = {name: page}
+    if has_more:
+        body["has_more"] = next_cursor is not None
+    if next_cursor is not None:
+        body["next_cursor"] = next_cursor
+    return body
