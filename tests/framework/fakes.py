@@ -1,0 +1,91 @@
+"""Hand-made stand-ins for the framework's collaborators: a clock moved by hand, canned responses, a
+scripted client and transport. Nothing here opens a socket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from common.dingtalk import ApiRequest
+from common.transport import OutgoingRequest, Response
+
+START = 1_700_000_000.0
+"""2023-11-14 22:13:20 UTC: a well-known instant, so expected times can be worked out by hand."""
+
+
+class FakeClock:
+    """A clock that only moves when a test moves it."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def outgoing(url: str = "https://oapi.dingtalk.com/x", method: str = "GET") -> OutgoingRequest:
+    """A request as it would have been sent."""
+    return OutgoingRequest(method, url, {}, None)
+
+
+def response(
+    body: Any = None, status: int = 200, text: str | None = None, request: OutgoingRequest | None = None
+) -> Response:
+    """A response whose text is the JSON of ``body`` unless ``text`` is given."""
+    if text is None:
+        text = "" if body is None else json.dumps(body)
+    return Response(status, {}, body, text, 0.01, request or outgoing())
+
+
+def ok(**fields: Any) -> Response:
+    """An old-host success: ``errcode`` 0 plus ``fields``."""
+    return response({"errcode": 0, "errmsg": "ok", **fields})
+
+
+def oapi_error(code: int, **fields: Any) -> Response:
+    """An old-host error: HTTP 200 with a nonzero errcode."""
+    return response({"errcode": code, "errmsg": "error", **fields})
+
+
+@dataclass
+class ScriptedClient:
+    """Answers ``send`` from a script, in order, and records every request (the runner's view of a client)."""
+
+    answers: list[Response]
+    sent: list[ApiRequest] = field(default_factory=list)
+
+    def send(self, request: ApiRequest) -> Response:
+        self.sent.append(request)
+        if not self.answers:
+            raise AssertionError(f"unexpected extra request: {request.method} {request.path}")
+        answer = self.answers.pop(0)
+        url = "https://oapi.dingtalk.com" + request.path
+        if request.params:
+            url += "?" + "&".join(f"{key}={value}" for key, value in request.params.items())
+        return Response(answer.status, answer.headers, answer.body, answer.text, answer.elapsed, outgoing(url))
+
+
+@dataclass
+class ScriptedTransport:
+    """Stands in for ``HttpTransport``: answers ``send`` from a script and records each call's arguments."""
+
+    answers: list[Response]
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        self.calls.append(
+            {"method": method, "url": url, "params": dict(params or {}), "json": json_body, "headers": dict(headers or {})}
+        )
+        return self.answers.pop(0)
