@@ -85,7 +85,6 @@ class ScriptedTransport:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        self.calls.append(
-            {"method": method, "url": url, "params": dict(params or {}), "json": json_body, "headers": dict(headers or {})}
-        )
+        call = {"method": method, "url": url, "params": dict(params or {}), "json": json_body}
+        self.calls.append({**call, "headers": dict(headers or {})})
         return self.answers.pop(0)
