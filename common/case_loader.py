@@ -22,6 +22,8 @@ from common.case_model import (
     Expectation,
     FieldCheck,
     InvalidCase,
+    Location,
+    Pagination,
     RequestSpec,
     Save,
     Source,
@@ -121,7 +123,7 @@ class CaseLoader:
         if "steps" in raw:
             steps_raw = [(("steps", i), step) for i, step in enumerate(raw["steps"])]
         else:
-            single = {key: raw[key] for key in ("request", "expect", "save") if key in raw}
+            single = {key: raw[key] for key in ("request", "expect", "save", "paginate") if key in raw}
             steps_raw = [((), single)]
         known = set(BUILTIN_VARIABLES)
         steps = []
@@ -161,11 +163,13 @@ class CaseLoader:
         expect = self._build_expect(raw.get("expect", {}), request, where, (*at, "expect"))
         for_each = _template(raw["for_each"], where, (*at, "for_each")) if "for_each" in raw else None
         until = _field_checks(raw.get("until", {}), where, (*at, "until"))
+        paginate = _pagination(raw["paginate"], where, (*at, "paginate")) if "paginate" in raw else None
         saves = tuple(_save(name, path, where, (*at, "save", name)) for name, path in raw.get("save", {}).items())
         visible = known | {LOOP_VARIABLE} if for_each else known
         self._check_references(raw, at, where, visible, for_each)
         templates = [request.query, request.json, request.headers, for_each]
-        templates += [check.expected for check in (*expect.body, *until, *expect.errcode, *expect.code)]
+        collected = paginate.collect if paginate else ()
+        templates += [check.expected for check in (*expect.body, *until, *collected, *expect.errcode, *expect.code)]
         used = frozenset().union(*(t.variables for t in templates if t is not None))
         return Step(
             name=raw.get("name", f"{request.method} {request.path}"),
@@ -175,6 +179,7 @@ class CaseLoader:
             source=where.source(at),
             for_each=for_each,
             until=until,
+            paginate=paginate,
             needs=used & saved_earlier,
         )
 
@@ -276,6 +281,33 @@ def _field_checks(raw: Mapping[str, Any], where: _Where, at: PathKey) -> tuple[F
             template = _template(value, where, (*at, path, name))
             checks.append(FieldCheck(path, parts, name, template, where.source((*at, path))))
     return tuple(checks)
+
+
+DEFAULT_MAX_PAGES = 100
+
+
+def _pagination(raw: Mapping[str, Any], where: _Where, at: PathKey) -> Pagination:
+    def path(key: str) -> tuple[str | int, ...] | None:
+        if key not in raw:
+            return None
+        try:
+            return parse_path(raw[key])
+        except ValueError as exc:
+            raise where.error((*at, key), str(exc)) from None
+
+    def location(key: str) -> Location | None:
+        parts = path(key)
+        return None if parts is None else Location(str(parts[0]), parts[1:])
+
+    return Pagination(
+        items=path("items") or (),
+        max_pages=raw.get("max_pages", DEFAULT_MAX_PAGES),
+        cursor=location("cursor"),
+        next=path("next"),
+        has_more=path("has_more"),
+        page=location("page"),
+        collect=_field_checks(raw.get("collect", {}), where, (*at, "collect")),
+    )
 
 
 def _save(name: str, path: str, where: _Where, at: PathKey) -> Save:

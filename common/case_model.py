@@ -76,6 +76,27 @@ class Save:
 
 
 @dataclass(frozen=True)
+class Location:
+    """A place inside a request: its ``json`` body or its ``query``, and the path within."""
+
+    part: str
+    parts: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How a step walks every page: by cursor (``cursor`` + ``next``) or by page number (``page``)."""
+
+    items: tuple[str | int, ...]
+    max_pages: int
+    cursor: Location | None = None
+    next: tuple[str | int, ...] | None = None
+    has_more: tuple[str | int, ...] | None = None
+    page: Location | None = None
+    collect: tuple[FieldCheck, ...] = ()
+
+
+@dataclass(frozen=True)
 class Step:
     """One request, its expectations and what to save; with ``for_each``, one request per item."""
 
@@ -86,6 +107,7 @@ class Step:
     source: Source
     for_each: Template | None = None
     until: tuple[FieldCheck, ...] = ()
+    paginate: Pagination | None = None
     needs: frozenset[str] = frozenset()
     """Variables this step renders that earlier steps save (teardown skips the step without them)."""
 

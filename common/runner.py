@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from common.case_model import Case, Step
+from common.case_model import Case, Location, Pagination, Step
 from common.checks import CheckContext, field_problems, run_checks
 from common.curl import to_curl
 from common.dingtalk import ApiRequest, DingTalkClient
@@ -71,14 +72,19 @@ class CaseRunner:
     def _run_step(self, case: Case, step: Step, variables: dict[str, Any]) -> None:
         __tracebackhide__ = True
         with self.reporter.step(step.name):
-            if step.for_each is None:
-                response = self._exchange(case, step, variables)
+            if step.for_each is not None:
+                body = self._run_for_each(case, step, variables).body
+            elif step.paginate is not None:
+                body = self._run_pages(case, step, step.paginate, variables)
             else:
-                response = self._run_for_each(case, step, variables)
+                body = self._exchange(case, step, self._request(case, step, variables), variables).body
             for save in step.saves:
-                value = extract(response.body, save.parts)
+                value = extract(body, save.parts)
                 if value is MISSING:
-                    raise self._failure(case, step, response, [f"save {save.name}: nothing at {save.path}"])
+                    raise CheckFailure(
+                        f"{step.source} case '{case.id}' step '{step.name}'",
+                        [f"save {save.name}: nothing at {save.path}"],
+                    )
                 variables[save.name] = value
 
     def _run_for_each(self, case: Case, step: Step, variables: dict[str, Any]) -> Response:
@@ -89,7 +95,7 @@ class CaseRunner:
         for number, item in enumerate(items, 1):
             scope = {**variables, "item": item}
             with self.reporter.step(f"item {number} of {len(items)}: {item}"):
-                response = self._exchange(case, step, scope)
+                response = self._exchange(case, step, self._request(case, step, scope), scope)
                 context = CheckContext(self.schemas, Context(scope, self.clock))
                 if not field_problems(step.until, response.body, context):
                     return response
@@ -98,11 +104,38 @@ class CaseRunner:
             f"{step.source} step '{step.name}': none of the {len(items)} items matched until: {wanted}", []
         )
 
-    def _exchange(self, case: Case, step: Step, variables: dict[str, Any]) -> Response:
-        """Render, send and check one request; raise CheckFailure listing every problem."""
+    def _run_pages(self, case: Case, step: Step, paging: Pagination, variables: dict[str, Any]) -> dict[str, Any]:
+        """Send the request page after page; every page is checked; returns ``{items, pages}``."""
         __tracebackhide__ = True
+        request = self._request(case, step, variables)
+        gathered: list[Any] = []
+        first_size: int | None = None
+        for page_number in range(1, paging.max_pages + 1):
+            with self.reporter.step(f"page {page_number}"):
+                response = self._exchange(case, step, request, variables)
+            items = extract(response.body, paging.items)
+            if not isinstance(items, list):
+                raise self._failure(case, step, response, [f"paginate.items: expected a list, got {items!r}"])
+            gathered += items
+            first_size = len(items) if first_size is None else first_size
+            following = _next_page(paging, request, response.body, len(items), first_size)
+            if isinstance(following, str):
+                raise self._failure(case, step, response, [following])
+            if following is None:
+                break
+            request = following
+        else:
+            problem = f"paginate: still more pages after max_pages={paging.max_pages}: the server never stops paging"
+            raise self._failure(case, step, response, [problem])
+        aggregate = {"items": gathered, "pages": page_number}
+        problems = field_problems(paging.collect, aggregate, CheckContext(self.schemas, Context(variables, self.clock)))
+        if problems:
+            raise CheckFailure(f"{step.source} case '{case.id}' step '{step.name}': over {page_number} pages", problems)
+        return aggregate
+
+    def _request(self, case: Case, step: Step, variables: dict[str, Any]) -> ApiRequest:
         spec = step.request
-        request = ApiRequest(
+        return ApiRequest(
             api=spec.api,
             method=spec.method,
             path=spec.path,
@@ -111,6 +144,10 @@ class CaseRunner:
             headers=self._render(case, step, spec.headers, variables) or {},
             auth=spec.auth,
         )
+
+    def _exchange(self, case: Case, step: Step, request: ApiRequest, variables: dict[str, Any]) -> Response:
+        """Send and check one request; raise CheckFailure listing every problem."""
+        __tracebackhide__ = True
         try:
             response = self.client.send(request)
         except TransportError as exc:
@@ -135,3 +172,40 @@ class CaseRunner:
         title = f"{step.source} case '{case.id}'{named}: {exchange}"
         masked = [self.masker(problem) for problem in problems]
         return CheckFailure(title, masked, self.masker(to_curl(response.request)))
+
+
+def _next_page(
+    paging: Pagination, request: ApiRequest, body: Any, page_size: int, first_size: int
+) -> ApiRequest | str | None:
+    """The request for the next page, None at the end, or the reason the answer makes no sense."""
+    if paging.page is not None:
+        if page_size == 0 or page_size < first_size:
+            return None
+        current = extract(_request_part(request, paging.page), paging.page.parts)
+        if not isinstance(current, int):
+            return f"paginate.page: the request's page number is {current!r}, not a number"
+        return _with_value(request, paging.page, current + 1)
+    has_more = extract(body, paging.has_more) if paging.has_more else MISSING
+    cursor = extract(body, paging.next) if paging.next else MISSING
+    if has_more is False:
+        return None
+    if cursor is MISSING or cursor is None:
+        return "paginate: has_more is true but there is no next cursor" if has_more is True else None
+    assert paging.cursor is not None
+    if extract(_request_part(request, paging.cursor), paging.cursor.parts) == cursor:
+        return f"paginate: the next cursor {cursor!r} is the one just sent: the server would page forever"
+    return _with_value(request, paging.cursor, cursor)
+
+
+def _request_part(request: ApiRequest, location: Location) -> Any:
+    return request.json if location.part == "json" else request.params
+
+
+def _with_value(request: ApiRequest, location: Location, value: Any) -> ApiRequest:
+    """A copy of ``request`` with ``value`` at ``location`` (missing objects on the way are created)."""
+    root = copy.deepcopy(_request_part(request, location)) or {}
+    target = root
+    for part in location.parts[:-1]:
+        target = target.setdefault(part, {})
+    target[location.parts[-1]] = value
+    return replace(request, json=root) if location.part == "json" else replace(request, params=root)
