@@ -1,14 +1,14 @@
 """Seeded reports (日志): templates, one busy reporter with several pages of reports, and some colleagues."""
 
 import random
-from datetime import datetime
 
-from sandbox.fields import CHINA_TZ, DAY
+from sandbox.fields import DAY
 from sandbox.model import Directory, Report, ReportComment, ReportContent, ReportTemplate, TemplateField
 from sandbox.seed.people import ordinary_users
 
 ICON_URL = "https://landray.dingtalkapps.com/alid/app/report/images/ico-png/{}.png"
 REPORT_SPAN_DAYS = 60
+WEEK_DAYS = 7
 BUSY_RECEIVERS = 35
 BUSY_READERS = 25
 BUSY_COMMENTS = 23
@@ -81,21 +81,20 @@ def _report(
     )
 
 
-def _is_friday(moment: float) -> bool:
-    return datetime.fromtimestamp(moment, CHINA_TZ).weekday() == 4
-
-
 def build_reports(
     rng: random.Random, directory: Directory, templates: dict[str, ReportTemplate], now: float
 ) -> dict[str, Report]:
-    """The reporter's daily and Friday weekly reports for 60 days, the newest weekly one busy; colleagues' dailies."""
+    """The reporter's daily and weekly reports for 60 days, the newest weekly one busy; colleagues' dailies.
+
+    Nothing here depends on `now` but the times, so every id is the same whenever the sandbox starts.
+    """
     by_name = {t.name: t for t in templates.values()}
     reporter, receivers = report_roles(directory)
     reports: list[Report] = []
     for day in range(REPORT_SPAN_DAYS, 0, -1):
         evening = now - day * DAY + 9 * 3600
         reports.append(_report(rng, len(reports), by_name["日报"], reporter, evening, receivers))
-        if _is_friday(evening):
+        if day % WEEK_DAYS == 0:
             reports.append(_report(rng, len(reports), by_name["周报"], reporter, evening + 600, receivers))
     busy = next(r for r in reversed(reports) if r.template_id == by_name["周报"].id)
     others = [u for u in ordinary_users(directory) if u not in (reporter, *receivers)]

@@ -5,6 +5,7 @@ from typing import Any
 
 import yaml
 
+from sandbox.seed import build_tenant
 from sandbox.testing import SandboxClient
 
 PROFILES = Path(__file__).resolve().parents[2] / "data" / "profiles"
@@ -46,3 +47,24 @@ def test_ids_exist(api: SandboxClient, profile: dict[str, Any]) -> None:
 def test_live_example_has_the_same_keys(profile: dict[str, Any]) -> None:
     live = yaml.safe_load((PROFILES / "live.example.yaml").read_text(encoding="utf-8"))
     assert set(live) == set(profile)
+
+
+def test_report_and_checkin_ids_exist(api: SandboxClient, profile: dict[str, Any]) -> None:
+    body = {"userid": profile["report_userid"], "template_name": profile["report_template_name"]}
+    template = api.post("/topapi/report/template/getbyname", body)["result"]
+    assert template["id"] == profile["report_template_id"]
+    assert profile["report_field_name"] in [f["field_name"] for f in template["fields"]]
+    busy = api.post("/topapi/report/receiver/list", {"report_id": profile["report_id"], "size": 100})["result"]
+    assert set(profile["report_receiver_userids"]) <= set(busy["userid_list"])
+    for userid in (profile["checkin_userid"], profile["report_userid"], *profile["report_receiver_userids"]):
+        assert exists(api, userid)
+    auth = api.post("/service/get_auth_info", {"auth_corpid": profile["corp_id"]})
+    assert auth["auth_corp_info"]["corpid"] == profile["corp_id"]
+
+
+def test_seeded_ids_do_not_depend_on_when_the_sandbox_starts() -> None:
+    early, late = build_tenant(1_700_000_000.0), build_tenant(1_800_000_123.0)
+    assert list(early.blackboards) == list(late.blackboards)
+    assert list(early.reports) == list(late.reports)
+    assert list(early.templates) == list(late.templates)
+    assert early.directory == late.directory
