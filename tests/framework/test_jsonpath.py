@@ -1,0 +1,119 @@
+"""common.jsonpath: ``a.b[0]``, ``[-1]``, ``[*]`` and ``$`` into JSON bodies; MISSING where a path leads nowhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from common.jsonpath import MISSING, WILDCARD, extract, parse_path
+
+
+@pytest.mark.parametrize(
+    ("path", "parts"),
+    [
+        ("$", ()),
+        ("errcode", ("errcode",)),
+        ("result.id", ("result", "id")),
+        ("result.items[0].id", ("result", "items", 0, "id")),
+        ("result[-1]", ("result", -1)),
+        ("result[*].id", ("result", WILDCARD, "id")),
+        ("a[0][1]", ("a", 0, 1)),
+        ("[2]", (2,)),
+        ("blackboard_list[*]", ("blackboard_list", WILDCARD)),
+    ],
+)
+def test_parse_path(path: str, parts: tuple[str | int, ...]) -> None:
+    assert parse_path(path) == parts
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("", "empty path"),
+        ("a..b", "malformed path 'a..b' at character 3"),
+        (".a", "malformed path '.a' at character 1"),
+        ("a[", "malformed path 'a[' at character 2"),
+        ("a[x]", "malformed path 'a[x]' at character 2"),
+        ("a[1.5]", "malformed path 'a[1.5]' at character 2"),
+        ("a]", "malformed path 'a]' at character 2"),
+        ("result.", "malformed path 'result.' at character 8"),
+    ],
+)
+def test_malformed_paths_are_refused(path: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        parse_path(path)
+    assert str(raised.value) == message
+
+
+@pytest.mark.xfail(
+    reason="BUG: parse_path accepts a key glued to an index without a dot ('a[0]b' as a[0].b), which the "
+    "case-format grammar (schemas/case-format.schema.json, fields propertyNames) forbids; save paths are "
+    "checked by parse_path alone",
+    strict=True,
+)
+def test_a_key_glued_to_an_index_is_refused() -> None:
+    with pytest.raises(ValueError):
+        parse_path("a[0]b")
+
+
+BODY: dict[str, Any] = {
+    "errcode": 0,
+    "none": None,
+    "result": {
+        "items": [{"id": "a", "n": 1}, {"id": "b"}, {"n": 3}],
+        "ids": ["x", "y", "z"],
+        "flag": False,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("$", BODY),
+        ("errcode", 0),
+        ("none", None),
+        ("result.flag", False),
+        ("result.ids[0]", "x"),
+        ("result.ids[2]", "z"),
+        ("result.ids[-1]", "z"),
+        ("result.ids[-3]", "x"),
+        ("result.items[1].id", "b"),
+        ("result.items[*].id", ["a", "b"]),  # items without an id are left out
+        ("result.items[*].n", [1, 3]),
+        ("result.ids[*]", ["x", "y", "z"]),
+        ("result.items[*].nothing", []),
+    ],
+)
+def test_extract_finds_the_value(path: str, value: Any) -> None:
+    assert extract(BODY, parse_path(path)) == value
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "nothing",
+        "result.nothing",
+        "result.ids[3]",
+        "result.ids[-4]",
+        "result.ids.x",  # a key into a list
+        "result[0]",  # an index into an object
+        "errcode.x",  # a key into a number
+        "none.x",
+        "result[*]",  # every item of something that is not a list
+        "errcode[*].id",
+    ],
+)
+def test_extract_gives_missing_where_the_path_leads_nowhere(path: str) -> None:
+    assert extract(BODY, parse_path(path)) is MISSING
+
+
+def test_missing_is_not_none() -> None:
+    assert extract({"a": None}, ("a",)) is None
+    assert extract({}, ("a",)) is MISSING
+    assert repr(MISSING) == "<missing>"
+
+
+def test_extract_from_a_list_body() -> None:
+    assert extract([[1, 2], [3]], parse_path("[*][0]")) == [1, 3]
