@@ -1,0 +1,151 @@
+"""common.masking: secrets never reach a message, attachment, curl line or log record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from common.masking import MASK, Masker, MaskingLogFilter, install_log_masking
+
+TOKEN = "e1b2c3d4e5f6a7b8c9d0"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            f"https://oapi.dingtalk.com/topapi/blackboard/get?access_token={TOKEN}",
+            "https://oapi.dingtalk.com/topapi/blackboard/get?access_token=***",
+        ),
+        (f"/get?x=1&access_token={TOKEN}&y=2", "/get?x=1&access_token=***&y=2"),
+        (f"/get?ACCESS_TOKEN={TOKEN}", "/get?ACCESS_TOKEN=***"),
+        ("GET /gettoken?appkey=dingkey&appsecret=S3cr3t-value", "GET /gettoken?appkey=dingkey&appsecret=***"),
+        (f"x-acs-dingtalk-access-token: {TOKEN}", "x-acs-dingtalk-access-token: ***"),
+        (f"X-Acs-Dingtalk-Access-Token:{TOKEN}", "X-Acs-Dingtalk-Access-Token:***"),
+        (
+            f"curl -X GET 'https://api.dingtalk.com/v1.0/x' -H 'x-acs-dingtalk-access-token: {TOKEN}'",
+            "curl -X GET 'https://api.dingtalk.com/v1.0/x' -H 'x-acs-dingtalk-access-token: ***'",
+        ),
+        (
+            f'{{"errcode": 0, "access_token": "{TOKEN}", "expires_in": 7200}}',
+            '{"errcode": 0, "access_token": "***", "expires_in": 7200}',
+        ),
+        (f'{{"accessToken":"{TOKEN}","expireIn":7200}}', '{"accessToken":"***","expireIn":7200}'),
+        (
+            f"/robot/send?access_token={TOKEN}&timestamp=1700000000000&sign=abc%2Bdef%3D",
+            "/robot/send?access_token=***&timestamp=1700000000000&sign=***",
+        ),
+        ("nothing secret: errcode=0&appkey=dingkey", "nothing secret: errcode=0&appkey=dingkey"),
+    ],
+    ids=[
+        "url",
+        "url-middle",
+        "url-upper",
+        "appsecret",
+        "header",
+        "header-no-space",
+        "curl-header",
+        "json",
+        "json-camel",
+        "robot-sign",
+        "nothing",
+    ],
+)
+def test_secret_named_values_are_masked(text: str, masked: str) -> None:
+    assert Masker()(text) == masked
+
+
+@pytest.mark.xfail(
+    reason="BUG: a secret-named field in Python repr form ({'access_token': '...'}, as comparator and save "
+    "messages print dicts with !r) is not masked: only JSON's double quotes are recognised",
+    strict=True,
+)
+def test_secret_named_fields_in_python_repr_are_masked() -> None:
+    assert TOKEN not in Masker()(repr({"errcode": 0, "access_token": TOKEN}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the secret S3cr3t-value in prose",
+        "S3cr3t-value",
+        '{"note": "S3cr3t-value"}',
+        "a=S3cr3t-value&b=S3cr3t-value",
+    ],
+)
+def test_registered_secrets_are_masked_anywhere(text: str) -> None:
+    masked = Masker(["S3cr3t-value"])(text)
+    assert "S3cr3t-value" not in masked
+    assert masked == text.replace("S3cr3t-value", MASK)
+
+
+def test_secrets_added_later_are_masked_too() -> None:
+    masker = Masker()
+    assert masker("token abcdef123") == "token abcdef123"
+    masker.add("abcdef123")
+    assert masker("token abcdef123") == "token ***"
+
+
+def test_a_longer_secret_is_masked_whole_before_a_shorter_one_inside_it() -> None:
+    assert Masker(["abcd", "abcdef"])("x abcdef y abcd") == "x *** y ***"
+
+
+def test_an_empty_secret_masks_nothing() -> None:
+    assert Masker([""])("plain text") == "plain text"
+
+
+def test_masking_twice_changes_nothing_more() -> None:
+    masker = Masker([TOKEN])
+    once = masker(f"?access_token={TOKEN}&appsecret=xyz")
+    assert masker(once) == once == "?access_token=***&appsecret=***"
+
+
+def _urllib3_record() -> logging.LogRecord:
+    """A record shaped like urllib3.connectionpool's request line: the URL arrives in ``args``."""
+    return logging.LogRecord(
+        "urllib3.connectionpool",
+        logging.DEBUG,
+        "connectionpool.py",
+        546,
+        '%s://%s:%s "%s %s %s" %s %s',
+        ("https", "oapi.dingtalk.com", 443, "GET", f"/gettoken?appkey=k&appsecret={TOKEN}", "HTTP/1.1", 200, 87),
+        None,
+    )
+
+
+def test_the_log_filter_masks_a_record_s_args() -> None:
+    record = _urllib3_record()
+    assert MaskingLogFilter(Masker()).filter(record) is True
+    assert record.getMessage() == 'https://oapi.dingtalk.com:443 "GET /gettoken?appkey=k&appsecret=*** HTTP/1.1" 200 87'
+
+
+def test_the_log_filter_leaves_clean_records_alone() -> None:
+    record = logging.LogRecord("urllib3", logging.DEBUG, "x.py", 1, "Starting new %s connection", ("HTTPS",), None)
+    MaskingLogFilter(Masker()).filter(record)
+    assert (record.msg, record.args) == ("Starting new %s connection", ("HTTPS",))
+
+
+@pytest.fixture
+def installed() -> Iterator[logging.Filter]:
+    """Masking installed on urllib3's loggers, removed afterwards."""
+    logging.getLogger("urllib3.connectionpool")  # exists once urllib3 is imported, as in a real run
+    log_filter = install_log_masking(Masker([TOKEN]), ("urllib3",))
+    yield log_filter
+    for name in ["urllib3", *logging.root.manager.loggerDict]:
+        if name == "urllib3" or name.startswith("urllib3."):
+            logging.getLogger(name).removeFilter(log_filter)
+
+
+@pytest.mark.usefixtures("installed")
+def test_installed_masking_reaches_urllib3_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="urllib3"):
+        logging.getLogger("urllib3.connectionpool").debug(
+            '%s://%s:%s "%s %s %s" %s %s', "https", "oapi.dingtalk.com", 443, "POST",
+            f"/topapi/blackboard/get?access_token={TOKEN}", "HTTP/1.1", 200, 87,
+        )  # fmt: skip
+    assert caplog.messages == [
+        'https://oapi.dingtalk.com:443 "POST /topapi/blackboard/get?access_token=*** HTTP/1.1" 200 87'
+    ]
+    assert TOKEN not in caplog.text
