@@ -131,13 +131,14 @@ def simplelist(state: TenantState, body: Params) -> Body:
 
 
 def _people(report: Report, kind: str) -> list[str]:
-    if kind == "read":
-        return list(report.readers)
-    if kind == "liked":
-        return list(report.likers)
-    if kind == "commented":
-        return list(dict.fromkeys(c.userid for c in report.comments))
-    return list(report.to_userids)
+    """The report's receivers, readers, likers, or commenters (each once, in order of first comment)."""
+    people = {
+        "receiver": report.to_userids,
+        "read": report.readers,
+        "liked": report.likers,
+        "commented": [c.userid for c in report.comments],
+    }[kind]
+    return list(dict.fromkeys(people))
 
 
 def _userid_page(state: TenantState, body: Params, kind: str) -> Body:

@@ -106,6 +106,8 @@ def test_dismissions_auth_errors(api: SandboxClient) -> None:
     assert (bad.status_code, bad.json()["code"]) == (400, "InvalidAuthentication")
     old_style = api.raw("GET", DISMISSIONS, params={"access_token": api.token})
     assert old_style.status_code == 400
+    wrong_method = api.raw("POST", DISMISSIONS, headers={"x-acs-dingtalk-access-token": api.token})
+    assert wrong_method.status_code == 405 and wrong_method.json()["code"]
 
 
 def checkin_body(clock: FakeClock, userids: str, days: float, **extra: Any) -> Json:
