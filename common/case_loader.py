@@ -209,16 +209,16 @@ class CaseLoader:
             hint = self.schemas.suggest(schema)
             did_you_mean = f"; did you mean '{hint}'?" if hint else ""
             raise where.error((*at, "schema"), f"unknown schema '{schema}' (no schemas/{schema}.json){did_you_mean}")
-        expects_error = status >= 400 or bool(code) or any(_expects_nonzero(check) for check in errcode)
+        body = _field_checks(raw.get("body", {}), where, (*at, "body"))
+        expectation = Expectation(status=status, errcode=errcode, code=code, schema=schema, body=body)
         own = SchemaStore.success_schema(request.api, request.path)
-        if schema is None and not expects_error and not self.schemas.has(own):
+        if schema is None and not expects_error(expectation) and not self.schemas.has(own):
             raise where.error(
                 (*at[:-1], "request", "path"),
                 f"no response schema for {request.method} {request.path}: add schemas/{own}.json "
                 "or name one in expect.schema",
             )
-        body = _field_checks(raw.get("body", {}), where, (*at, "body"))
-        return Expectation(status=status, errcode=errcode, code=code, schema=schema, body=body)
+        return expectation
 
     def _check_references(
         self, raw: dict[str, Any], at: PathKey, where: _Where, visible: set[str], for_each: Template | None
@@ -248,6 +248,11 @@ class CaseLoader:
         hint = difflib.get_close_matches(key, [str(k) for k in self.profile], n=1)
         did_you_mean = f"; did you mean profile.{hint[0]}?" if hint else ""
         raise where.error(at, f"the tenant profile has no key '{key}'{did_you_mean}")
+
+
+def expects_error(expect: Expectation) -> bool:
+    """True when only an error answer can meet these expectations."""
+    return expect.status >= 400 or bool(expect.code) or any(_expects_nonzero(check) for check in expect.errcode)
 
 
 def _expects_nonzero(check: FieldCheck) -> bool:
