@@ -1,0 +1,76 @@
+"""common.profile: the tenant profile is a mapping of filled-in ids; every problem names the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from common.errors import ConfigError
+from common.profile import load_profile
+from conftest import PROJECT
+
+
+def load(tmp_path: Path, text: str) -> dict[str, object]:
+    path = tmp_path / "profile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_profile(path, "data/profiles/mine.yaml")
+
+
+def test_a_profile_is_its_mapping(tmp_path: Path) -> None:
+    assert load(tmp_path, "# ids\nadmin_userid: m1\ntest_dept_id: 1\nusers: [a, b]\n") == {
+        "admin_userid": "m1",
+        "test_dept_id": 1,
+        "users": ["a", "b"],
+    }
+
+
+@pytest.mark.parametrize("name", ["sandbox.yaml", "live.example.yaml"])
+def test_the_checked_in_profiles_load(name: str) -> None:
+    assert "admin_userid" in load_profile(PROJECT / "data" / "profiles" / name, name)
+
+
+def test_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_profile(tmp_path / "nope.yaml", "data/profiles/nope.yaml")
+    assert str(raised.value).startswith("data/profiles/nope.yaml: tenant profile not found")
+    assert "DINGTALK_PROFILE" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("a: 1\nb: [1, 2\n", 3), ("a: 1\nb: c: d\n", 2), ("a: 1\na: 2\n", 2)],
+    ids=["unclosed-list", "mapping-in-value", "duplicate-key"],
+)
+def test_invalid_yaml_names_the_line(tmp_path: Path, text: str, line: int) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, text)
+    assert str(raised.value).startswith(f"data/profiles/mine.yaml:{line}: tenant profile is not valid YAML: ")
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing\n", "- a\n- b\n", "just text\n", "{}\n"])
+def test_a_profile_must_be_a_mapping(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, text)
+    assert (
+        str(raised.value) == "data/profiles/mine.yaml: a tenant profile is a YAML mapping of keys to the tenant's ids"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [("a: 1\nb:\n", "b", 2), ("a: 1\n\nc: ''\n", "c", 3), ("d: '   '\n", "d", 1), ("a: 1\ne: null\n", "e", 2)],
+)
+def test_an_empty_value_names_the_key_and_line(tmp_path: Path, text: str, key: str, line: int) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, text)
+    assert str(raised.value) == f"data/profiles/mine.yaml:{line}: profile key '{key}' has no value: fill it in"
+
+
+@pytest.mark.parametrize(("text", "line"), [("a: 1\nbad-key: x\n", 2), ("1: x\n", 1)])
+def test_a_key_must_be_a_plain_name(tmp_path: Path, text: str, line: int) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, text)
+    assert str(raised.value).startswith(f"data/profiles/mine.yaml:{line}: profile key ")
+    assert str(raised.value).endswith("must be a plain name")
