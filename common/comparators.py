@@ -23,9 +23,13 @@ _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
 
 
 def _same(actual: Any, expected: Any) -> bool:
-    """Equality that keeps True apart from 1 and False apart from 0, as JSON does."""
+    """JSON equality: True is not 1 and False is not 0, at any depth."""
     if isinstance(actual, bool) or isinstance(expected, bool):
         return type(actual) is type(expected) and actual == expected
+    if isinstance(actual, list) and isinstance(expected, list):
+        return len(actual) == len(expected) and all(map(_same, actual, expected))
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        return actual.keys() == expected.keys() and all(_same(actual[k], expected[k]) for k in actual)
     return actual == expected
 
 
@@ -98,7 +102,12 @@ def _unique(actual: Any, expected: bool) -> str | None:
     if not isinstance(actual, list):
         return f"expected a list, got {actual!r}"
     seen: list[Any] = []
-    duplicates = [item for item in actual if item in seen or seen.append(item)]
+    duplicates = []
+    for item in actual:
+        if any(_same(item, earlier) for earlier in seen):
+            duplicates.append(item)
+        else:
+            seen.append(item)
     if expected and duplicates:
         return f"expected no duplicates, found {_short(duplicates)}"
     return None

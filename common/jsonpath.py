@@ -29,6 +29,8 @@ def parse_path(path: str) -> tuple[str | int, ...]:
     while position < len(path):
         if path[position] == "." and parts:
             position += 1
+        elif parts and path[position] != "[":
+            raise ValueError(f"malformed path '{path}' at character {position + 1}")
         match = _TOKEN.match(path, position)
         if not match:
             raise ValueError(f"malformed path '{path}' at character {position + 1}")

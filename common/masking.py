@@ -12,8 +12,9 @@ _SECRET_NAMES = "access_token|appsecret|sign|x-acs-dingtalk-access-token"
 _PATTERNS = (
     # query strings and form bodies: access_token=abc&…
     re.compile(rf"(?i)(\b(?:{_SECRET_NAMES})=)([^&\s'\"#]+)"),
-    # JSON: "access_token": "abc"
+    # JSON and Python reprs: "access_token": "abc", 'access_token': 'abc'
     re.compile(rf"(?i)(\"(?:{_SECRET_NAMES}|accessToken)\"\s*:\s*\")([^\"]*)"),
+    re.compile(rf"(?i)('(?:{_SECRET_NAMES}|accessToken)'\s*:\s*')([^']*)"),
     # headers: x-acs-dingtalk-access-token: abc
     re.compile(rf"(?i)(\b(?:{_SECRET_NAMES})\s*:\s*)([^\s'\",}}]+)"),
 )

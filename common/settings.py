@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -114,7 +115,7 @@ def _positive_float(values: Mapping[str, str], name: str, default: float) -> flo
         number = float(raw)
     except ValueError:
         number = -1.0
-    if number <= 0:
+    if not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{name}={raw!r} must be a positive number of seconds, e.g. {default:g}")
     return number
 

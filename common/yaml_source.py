@@ -14,6 +14,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 PathKey = tuple[str | int, ...]
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,18 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
 def _to_data(loader: Any, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        own: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            if key in own:
+                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+            own.add(key)
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
-            if key in result:
-                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
             child = (*path, key)
             result[key] = _to_data(loader, value_node, child, lines)
             lines[child] = key_node.start_mark.line + 1
