@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeClock
 
 from common.case_loader import CaseLoader
 from common.case_model import Case, InvalidCase
 from common.profile import load_profile
 from common.schema_store import SchemaStore
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.framework.fakes import PROJECT, FakeClock, LoadText
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +29,6 @@ def profile() -> dict[str, Any]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-LoadText = Callable[[str], list[Case | InvalidCase]]
 
 
 @pytest.fixture

@@ -4,12 +4,18 @@ scripted client and transport. Nothing here opens a socket."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from common.case_model import Case, InvalidCase
 from common.dingtalk import ApiRequest
 from common.transport import OutgoingRequest, Response
+
+PROJECT = Path(__file__).resolve().parents[2]
+LoadText = Callable[[str], list[Case | InvalidCase]]
+"""Loads a YAML text as a case file (the ``load_text`` fixture)."""
 
 START = 1_700_000_000.0
 """2023-11-14 22:13:20 UTC: a well-known instant, so expected times can be worked out by hand."""

@@ -14,7 +14,7 @@ import pytest
 from common.case_loader import CaseLoader
 from common.case_model import Auth, Case, InvalidCase
 from common.schema_store import SchemaStore
-from conftest import PROJECT, LoadText
+from tests.framework.fakes import PROJECT, LoadText
 
 BAD_CASES = PROJECT / "tests" / "bad_cases"
 ERROR_PREFIX = "# error: "

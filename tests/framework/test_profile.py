@@ -8,7 +8,7 @@ import pytest
 
 from common.errors import ConfigError
 from common.profile import load_profile
-from conftest import PROJECT
+from tests.framework.fakes import PROJECT
 
 
 def load(tmp_path: Path, text: str) -> dict[str, object]:

@@ -79,6 +79,8 @@ def test_live_needs_credentials_and_a_profile(tmp_path: Path, missing: str, unse
         ("DINGTALK_TIMEOUT", "abc"),
         ("DINGTALK_TIMEOUT", "0"),
         ("DINGTALK_TIMEOUT", "-1"),
+        ("DINGTALK_TIMEOUT", "nan"),
+        ("DINGTALK_TIMEOUT", "inf"),  # a timeout is always set
         ("DINGTALK_ALLOW_WRITES", "maybe"),
     ],
 )
@@ -89,12 +91,6 @@ def test_a_bad_value_is_named_in_one_line(tmp_path: Path, name: str, value: str)
     assert message.startswith(f"{name}=")
     assert repr(value) in message
     assert "\n" not in message
-
-
-@pytest.mark.xfail(reason="BUG: DINGTALK_TIMEOUT=nan is accepted as a positive number of seconds", strict=True)
-def test_a_timeout_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError):
-        load_settings(tmp_path, environ={"DINGTALK_TIMEOUT": "nan"})
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fakes import START, FakeClock
 
 from common.templating import Context, TemplateError, UndefinedVariable, compile_template
+from tests.framework.fakes import START, FakeClock
 
 VARIABLES: dict[str, Any] = {
     "n": 42,

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeClock
 
 from common.token_cache import IssuedToken, SharedTokenCache
+from tests.framework.fakes import FakeClock
 
 LIFETIME = 7200.0
 MARGIN = 60.0

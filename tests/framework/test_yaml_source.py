@@ -100,14 +100,16 @@ def test_merge_keys_bring_in_the_anchored_mapping() -> None:
     assert doc.data["query"] == {"page": 1, "size": 30, "extra": "x"}
 
 
-@pytest.mark.xfail(
-    reason="BUG: a key that overrides a merged (<<: *anchor) key is reported as a duplicate key; "
-    "YAML merge keys let the mapping's own keys win",
-    strict=True,
-)
 def test_a_mapping_may_override_a_merged_key() -> None:
     doc = parse_yaml("defaults: &d {page: 1, size: 30}\nquery:\n  <<: *d\n  size: 5\n", "f.yaml")
     assert doc.data["query"] == {"page": 1, "size": 5}
+    assert doc.line_of(("query", "size")) == 4
+
+
+def test_a_key_repeated_beside_a_merge_is_still_a_duplicate() -> None:
+    with pytest.raises(YamlSyntaxError) as raised:
+        parse_yaml("d: &d {a: 1}\nq:\n  <<: *d\n  b: 1\n  b: 2\n", "f.yaml")
+    assert (raised.value.line, raised.value.problem) == (5, "duplicate key 'b'")
 
 
 def test_read_yaml_uses_the_display_name(tmp_path: Path) -> None:
