@@ -1,0 +1,159 @@
+"""common.transport against a local server on 127.0.0.1: JSON parsed, text kept, failures as one masked line."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from common.errors import TransportError
+from common.masking import Masker
+from common.transport import USER_AGENT, HttpTransport
+
+TOKEN = "0123456789abcdef0123"
+
+
+class Handler(BaseHTTPRequestHandler):
+    """``/json`` echoes the request as JSON; ``/text`` answers plain text; ``/empty`` no body; ``/null`` JSON null;
+    ``/redirect`` a 302."""
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else None
+        route = self.path.split("?", 1)[0]
+        if route == "/json":
+            echo = {"path": self.path, "method": self.command, "body": body, "headers": dict(self.headers)}
+            self._send(200, "application/json", json.dumps(echo))
+        elif route == "/text":
+            self._send(502, "text/html", "<html>bad gateway</html>")
+        elif route == "/empty":
+            self._send(204, "text/plain", "")
+        elif route == "/null":
+            self._send(200, "application/json", "null")
+        else:
+            self.send_response(302)
+            self.send_header("Location", "/json")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def _send(self, status: int, content_type: str, text: str) -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def transport() -> Iterator[HttpTransport]:
+    sender = HttpTransport(timeout=2.0, masker=Masker([TOKEN]))
+    sender.session.trust_env = False  # loopback only, whatever proxy the environment names
+    yield sender
+    sender.close()
+
+
+def test_a_json_answer_is_parsed(server: str, transport: HttpTransport) -> None:
+    answer = transport.send("POST", server + "/json", params={"access_token": TOKEN}, json_body={"a": [1, "é"]})
+    assert answer.status == 200
+    assert answer.is_json
+    assert answer.body["method"] == "POST"
+    assert answer.body["path"] == f"/json?access_token={TOKEN}"
+    assert json.loads(answer.body["body"]) == {"a": [1, "é"]}
+    assert answer.body["headers"]["Content-Type"] == "application/json"
+    assert answer.body["headers"]["User-Agent"] == USER_AGENT
+    assert json.loads(answer.text) == answer.body
+    assert answer.elapsed >= 0
+    assert answer.history == ()
+
+
+def test_the_request_is_kept_as_sent(server: str, transport: HttpTransport) -> None:
+    answer = transport.send("POST", server + "/json", params={"q": "1"}, json_body={"k": "v"}, headers={"X-A": "b"})
+    sent = answer.request
+    assert (sent.method, sent.url) == ("POST", server + "/json?q=1")
+    assert json.loads(sent.body or b"") == {"k": "v"}
+    assert sent.headers["X-A"] == "b"
+
+
+def test_a_get_has_no_body(server: str, transport: HttpTransport) -> None:
+    answer = transport.send("GET", server + "/json")
+    assert (answer.request.body, answer.body["body"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("route", "status", "text", "is_json"),
+    [
+        ("/text", 502, "<html>bad gateway</html>", False),
+        ("/empty", 204, "", False),
+        ("/null", 200, "null", True),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_kept_as_text(
+    server: str, transport: HttpTransport, route: str, status: int, text: str, is_json: bool
+) -> None:
+    answer = transport.send("GET", server + route)
+    assert (answer.status, answer.body, answer.text, answer.is_json) == (status, None, text, is_json)
+
+
+def test_redirects_are_not_followed(server: str, transport: HttpTransport) -> None:
+    answer = transport.send("GET", server + "/redirect")
+    assert (answer.status, answer.headers["Location"]) == (302, "/json")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_closed_port_is_a_one_line_transport_error_without_the_token(transport: HttpTransport) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/topapi/blackboard/get"
+    with pytest.raises(TransportError) as raised:
+        transport.send("POST", url, params={"access_token": TOKEN}, json_body={})
+    message = str(raised.value)
+    assert message.startswith(f"POST {url}: cannot connect (connection refused")
+    assert "\n" not in message
+    assert TOKEN not in message
+    assert "access_token" not in message  # the query string is left out
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A socket that accepts connections (the kernel completes the handshake) and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_server_that_never_answers_is_a_timeout(silent_server: str) -> None:
+    transport = HttpTransport(timeout=0.2, masker=Masker())
+    transport.session.trust_env = False
+    with pytest.raises(TransportError) as raised:
+        transport.send("GET", silent_server + "/gettoken", params={"appkey": "k", "appsecret": TOKEN})
+    transport.close()
+    message = str(raised.value)
+    assert message == f"GET {silent_server}/gettoken: no answer within 0.2 s (timeout)"
