@@ -1,0 +1,173 @@
+"""common.checks: status, errcode (both envelopes), code, schema (error or success) and body, all reported at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from common.case_model import Auth, Case, Expectation, RequestSpec, Source, Step
+from common.checks import CheckContext, check_errcode, check_schema, run_checks
+from common.schema_store import SchemaStore
+from common.templating import Context
+from tests.framework.fakes import response
+
+HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
+
+
+@pytest.fixture
+def context(schemas: SchemaStore) -> CheckContext:
+    return CheckContext(schemas, Context({"uid": "bb-1", "profile": {"category_id": "cat"}}))
+
+
+@pytest.fixture
+def step_of(load_case: Callable[[str], Case]) -> Callable[[str], Step]:
+    """The one step of a case whose request and expect are given as YAML (indented under the case)."""
+
+    def build(yaml: str) -> Step:
+        return load_case(HEAD + yaml).steps[0]
+
+    return build
+
+
+def bare_step(api: str, path: str, schema: str | None = None) -> Step:
+    request = RequestSpec(api, "POST", path, None, None, None, Auth.TOKEN)
+    return Step(f"POST {path}", request, Expectation(200, (), (), schema, ()), (), Source("cases.yaml", 4))
+
+
+RESULT = {
+    "id": "bb-1",
+    "title": "t",
+    "content": "c",
+    "author": "a",
+    "category_id": "cat",
+    "gmt_create": "2023-11-14 22:13:20",
+}
+"""A blackboard/get result as the facts describe it (id, title, content, author, category_id, gmt_create)."""
+GET_STEP = """\
+    request: {path: /topapi/blackboard/get, json: {}}
+    expect:
+      body:
+        result.id: ${uid}
+        result.category_id: ${profile.category_id}
+"""
+
+
+def test_every_problem_is_listed(step_of: Callable[[str], Step], context: CheckContext) -> None:
+    answer = response({"errcode": 0, "errmsg": "ok", "result": {**RESULT, "id": "other"}}, status=500)
+    problems = run_checks(answer, step_of(GET_STEP), context)
+    assert "status: expected HTTP 200, got 500" in problems
+    assert "result.id: expected 'bb-1', got 'other'" in problems
+    assert not any(problem.startswith("result.category_id") for problem in problems)
+
+
+def test_a_matching_answer_has_no_problems(step_of: Callable[[str], Step], context: CheckContext) -> None:
+    answer = response({"errcode": 0, "errmsg": "ok", "result": RESULT})
+    assert run_checks(answer, step_of(GET_STEP), context) == []
+
+
+LISTIDS = "    request: {path: /topapi/blackboard/listids, json: {}}\n"
+
+
+@pytest.mark.parametrize(
+    ("errcode", "body", "problems"),
+    [
+        ("0", {"errcode": 0, "result": []}, []),
+        ("40035", {"errcode": 40035, "errmsg": "缺少参数"}, []),
+        ("{ne: 0}", {"error_response": {"code": 15, "msg": "Remote service error"}}, []),
+        ("0", {"error_response": {"code": 15, "msg": "Remote service error"}}, ["errcode: expected 0, got 15"]),
+        ("40035", {"errcode": 0, "result": []}, ["errcode: expected 40035, got 0"]),
+        (
+            "40035",
+            {"errcode": 40096, "errmsg": "不合法的appKey"},
+            ["errcode: expected 40035, got 40096 (errmsg: 不合法的appKey)"],
+        ),
+        ("0", {"result": []}, ["errcode: missing"]),
+        ("any", {"result": []}, []),
+    ],
+)
+def test_errcode_from_either_envelope(
+    step_of: Callable[[str], Step], context: CheckContext, errcode: str, body: Any, problems: list[str]
+) -> None:
+    step = step_of(f"{LISTIDS}    expect: {{errcode: {errcode}}}\n")
+    assert check_errcode(response(body), step, context) == problems
+
+
+@pytest.mark.parametrize(
+    ("code", "problems"),
+    [
+        ("InvalidAuthentication", []),
+        ("invalidParameter", ["code: expected 'invalidParameter', got 'InvalidAuthentication'"]),
+    ],
+)
+def test_the_new_host_s_code(
+    step_of: Callable[[str], Step], context: CheckContext, code: str, problems: list[str]
+) -> None:
+    step = step_of(f"    request: {{api: api, path: /v1.0/x}}\n    expect: {{status: 400, code: {code}}}\n")
+    answer = response({"requestid": "r", "code": "InvalidAuthentication", "message": "m"}, status=400)
+    assert run_checks(answer, step, context) == problems
+
+
+@pytest.mark.parametrize(
+    ("api", "path", "body", "status", "schema"),
+    [
+        ("oapi", "/topapi/blackboard/listids", {"errcode": 0, "result": "a"}, 200, "oapi/topapi/blackboard/listids"),
+        ("oapi", "/topapi/blackboard/listids", {"errcode": 40035}, 200, "oapi/error"),
+        ("oapi", "/topapi/blackboard/listids", {"errcode": 0, "result": []}, 502, "oapi/error"),
+        ("oapi", "/service/get_auth_info", {"error_response": {"code": 15}}, 200, "oapi/service/get_auth_info.error"),
+        ("api", "/v1.0/hrm/employees/dismissions", {"code": "x"}, 400, "api/error"),
+        ("api", "/v1.0/hrm/employees/dismissions", {"code": "x"}, 200, "api/v1.0/hrm/employees/dismissions"),
+    ],
+    ids=["success", "error", "http-error", "own-error", "api-error", "api-success"],
+)
+def test_the_schema_follows_the_answer(
+    context: CheckContext, api: str, path: str, body: Any, status: int, schema: str
+) -> None:
+    problems = check_schema(response(body, status=status), bare_step(api, path), context)
+    assert problems
+    assert all(problem.startswith(f"schema {schema}: body") for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/topapi/blackboard/listids", {"errcode": 0, "result": ["a"]}),
+        ("/topapi/blackboard/listids", {"errcode": 40035, "errmsg": "缺少参数"}),  # not the success schema
+        ("/service/get_auth_info", {"error_response": {"code": 15, "msg": "Remote service error"}}),  # not oapi/error
+    ],
+)
+def test_a_body_that_fits_the_chosen_schema_passes(context: CheckContext, path: str, body: Any) -> None:
+    assert check_schema(response(body), bare_step("oapi", path), context) == []
+
+
+def test_a_named_schema_replaces_the_endpoint_s(context: CheckContext) -> None:
+    step = bare_step("oapi", "/topapi/blackboard/listids", schema="oapi/gettoken")
+    problems = check_schema(response({"errcode": 0, "result": []}), step, context)
+    assert problems
+    assert all(problem.startswith("schema oapi/gettoken: ") for problem in problems)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"errcode": 0}, "schema: no schemas/oapi/topapi/no-such-method.json to check this answer"),
+        ({"errcode": 22, "errmsg": "Invalid method"}, None),
+    ],
+)
+def test_a_missing_schema_is_reported(context: CheckContext, body: Any, problem: str | None) -> None:
+    problems = check_schema(response(body), bare_step("oapi", "/topapi/no-such-method"), context)
+    assert problems == ([problem] if problem else [])
+
+
+def test_a_body_that_is_not_json(context: CheckContext) -> None:
+    answer = response(None, status=502, text="<html>bad gateway</html>")
+    problems = check_schema(answer, bare_step("oapi", "/topapi/blackboard/listids"), context)
+    assert problems == ["schema: the body is not JSON: '<html>bad gateway</html>'"]
+
+
+def test_an_expected_value_that_cannot_render(step_of: Callable[[str], Step], schemas: SchemaStore) -> None:
+    step = step_of(GET_STEP)
+    answer = response({"errcode": 0, "errmsg": "ok", "result": RESULT})
+    problems = run_checks(answer, step, CheckContext(schemas, Context({"profile": {"category_id": "cat"}})))
+    assert problems == ["result.id: cannot render the expected value: undefined variable ${uid}"]
