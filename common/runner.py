@@ -92,16 +92,22 @@ class CaseRunner:
         items = self._render(case, step, step.for_each, variables)
         if not isinstance(items, list):
             raise StepError(f"{step.source} step '{step.name}': for_each needs a list, got {items!r}")
+        unusable: list[str] = []
         for number, item in enumerate(items, 1):
             scope = {**variables, "item": item}
             with self.reporter.step(f"item {number} of {len(items)}: {item}"):
-                response = self._exchange(case, step, self._request(case, step, scope), scope)
+                try:
+                    response = self._exchange(case, step, self._request(case, step, scope), scope)
+                except CheckFailure as exc:
+                    # the item may have gone meanwhile (another worker or person deleted it): not a match
+                    unusable.append(f"item {number} ({item}): {'; '.join(exc.failures)}")
+                    continue
                 context = CheckContext(self.schemas, Context(scope, self.clock))
                 if not field_problems(step.until, response.body, context):
                     return response
         wanted = ", ".join(check.describe() for check in step.until)
         raise CheckFailure(
-            f"{step.source} step '{step.name}': none of the {len(items)} items matched until: {wanted}", []
+            f"{step.source} step '{step.name}': none of the {len(items)} items matched until: {wanted}", unusable[:5]
         )
 
     def _run_pages(self, case: Case, step: Step, paging: Pagination, variables: dict[str, Any]) -> dict[str, Any]:
