@@ -1,0 +1,36 @@
+"""The README's examples work: its case example loads, and its commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from common.case_loader import CaseLoader
+from common.case_model import Case
+from common.profile import load_profile
+from common.schema_store import SchemaStore
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_case_example_is_a_valid_case_file(tmp_path: Path) -> None:
+    [example] = re.findall(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    profile = load_profile(ROOT / "data/profiles/sandbox.yaml", "sandbox.yaml")
+    [case] = CaseLoader(SchemaStore(ROOT / "schemas"), profile, tmp_path).load(path)
+    assert isinstance(case, Case), case
+    assert case.severity == "critical" and case.steps[0].request.method == "POST"
+
+
+def test_the_readme_opens_with_the_two_commands_ci_runs() -> None:
+    first_block = README.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines() if line.strip()]
+    assert commands == [
+        "pip install -r requirements.txt && pytest -n auto",
+        "pip install -r requirements.txt && pytest tests -n auto",
+    ]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install --quiet --disable-pip-version-check -r requirements.txt" in ci
+    assert "python -m pytest tests -n auto" in ci and "python -m pytest -n auto" in ci
