@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from common.case_model import Case, InvalidCase
 from common.dingtalk import ApiRequest
@@ -78,7 +79,8 @@ class ScriptedClient:
 
 @dataclass
 class ScriptedTransport:
-    """Stands in for ``HttpTransport``: answers ``send`` from a script and records each call's arguments."""
+    """Stands in for ``HttpTransport``: answers ``send`` from a script, each answer carrying the request as it
+    would have gone out, and records each call's arguments."""
 
     answers: list[Response]
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -93,4 +95,6 @@ class ScriptedTransport:
     ) -> Response:
         call = {"method": method, "url": url, "params": dict(params or {}), "json": json_body}
         self.calls.append({**call, "headers": dict(headers or {})})
-        return self.answers.pop(0)
+        full_url = f"{url}?{urlencode(params)}" if params else url
+        body = None if json_body is None else json.dumps(json_body).encode()
+        return replace(self.answers.pop(0), request=OutgoingRequest(method, full_url, dict(headers or {}), body))
