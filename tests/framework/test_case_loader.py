@@ -241,3 +241,15 @@ def test_a_step_cannot_use_what_it_saves_itself(load_text: LoadText) -> None:
     (invalid,) = load_text(text)
     assert isinstance(invalid, InvalidCase)
     assert "undefined variable ${bb_id}" in invalid.message
+
+
+@pytest.mark.xfail(
+    reason="BUG: a regex that does not compile loads fine and raises re.error at run time; it should be refused "
+    "at collection like every other malformed value",
+    strict=True,
+)
+def test_a_regex_that_does_not_compile_is_refused(load_text: LoadText) -> None:
+    more = "    expect:\n      body:\n        result.title: {regex: '(unclosed'}\n"
+    (loaded,) = load_text(one_request("path: /topapi/blackboard/get, json: {}", more))
+    assert isinstance(loaded, InvalidCase)
+    assert loaded.message.startswith("cases.yaml:9 case 'c' expect.body.result.title.regex: ")
