@@ -29,8 +29,9 @@ from common.case_model import (
     Source,
     Step,
 )
+from common.comparators import expected_problem
 from common.errors import CaseError
-from common.jsonpath import parse_path
+from common.jsonpath import MISSING, extract, parse_path
 from common.schema_store import CASE_FORMAT, SchemaStore
 from common.templating import Template, TemplateError, compile_template
 from common.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
@@ -242,7 +243,12 @@ class CaseLoader:
             raise where.error((*at, "for_each"), f"for_each cannot use ${{{LOOP_VARIABLE}}} itself")
 
     def _check_profile_reference(self, reference: tuple[str | int, ...], where: _Where, at: PathKey) -> None:
-        if len(reference) < 2 or reference[1] in self.profile:
+        if len(reference) < 2:
+            return
+        if reference[1] in self.profile:
+            if extract(self.profile, reference[1:]) is MISSING:
+                shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in reference)[1:]
+                raise where.error(at, f"the tenant profile has nothing at {shown}")
             return
         key = str(reference[1])
         hint = difflib.get_close_matches(key, [str(k) for k in self.profile], n=1)
@@ -271,6 +277,11 @@ def _template(value: Any, where: _Where, at: PathKey) -> Template:
     try:
         return compile_template(value)
     except TemplateError as exc:
+        for leaf_at, leaf in _leaves(value, at):
+            try:
+                compile_template(leaf)
+            except TemplateError as leaf_exc:
+                raise where.error(leaf_at, str(leaf_exc)) from None
         raise where.error(at, str(exc)) from None
 
 
@@ -284,6 +295,9 @@ def _field_checks(raw: Mapping[str, Any], where: _Where, at: PathKey) -> tuple[F
         comparators = expected if isinstance(expected, dict) else {"eq": expected}
         for name, value in comparators.items():
             template = _template(value, where, (*at, path, name))
+            unusable = expected_problem(name, value) if template.is_static else None
+            if unusable is not None:
+                raise where.error((*at, path, name), unusable)
             checks.append(FieldCheck(path, parts, name, template, where.source((*at, path))))
     return tuple(checks)
 
@@ -350,8 +364,11 @@ def _translate(errors: list[ValidationError], doc: YamlDocument, base: PathKey, 
             break
         error = deeper
     path = tuple(error.absolute_path)
-    relative = path[len(base) :]
     problem = _describe(error)
+    if "propertyNames" in error.schema_path:
+        path = (*path, error.instance)
+        problem = _describe_key(str(error.instance))
+    relative = path[len(base) :]
     line = doc.line_of(path)
     if error.validator == "additionalProperties":
         extras = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
@@ -359,6 +376,15 @@ def _translate(errors: list[ValidationError], doc: YamlDocument, base: PathKey, 
             relative = (*relative, extras[0])
             line = doc.line_of((*path, extras[0]))
     return CaseError(doc.file, line, case_id, _field_name(relative), problem)
+
+
+def _describe_key(key: str) -> str:
+    """Why a key is not a usable path (under expect.body) or variable name (under save)."""
+    try:
+        parse_path(key)
+    except ValueError as exc:
+        return str(exc)
+    return f"'{key}' is not a variable name: use letters, digits and _, not starting with a digit"
 
 
 def _describe(error: ValidationError) -> str:

@@ -139,8 +139,43 @@ COMPARATORS: dict[str, Callable[[Any, Any], str | None]] = {
 """Every comparator a case may name; ``exists`` is handled before these (it tests presence)."""
 
 
+def _is_number(value: Any) -> bool:
+    return _JSON_TYPES["number"](value)
+
+
+def _is_pattern(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+_EXPECTED_KIND: dict[str, tuple[Callable[[Any], bool], str]] = {
+    **dict.fromkeys(("gt", "ge", "lt", "le"), (_is_number, "a number")),
+    **dict.fromkeys(("len", "len_ge", "len_le"), (_JSON_TYPES["integer"], "a whole number")),
+    **dict.fromkeys(("in", "not_in"), (_JSON_TYPES["array"], "a list of values")),
+    "type": (lambda value: value in _JSON_TYPES, f"one of {', '.join(_JSON_TYPES)}"),
+    "regex": (_is_pattern, "a valid regular expression"),
+}
+"""What each comparator needs as its expected value (the case format lets templates stand in for them)."""
+
+
+def expected_problem(name: str, expected: Any) -> str | None:
+    """Why ``expected`` cannot be used with comparator ``name``, or None when it can."""
+    kind = _EXPECTED_KIND.get(name)
+    if kind is None or kind[0](expected):
+        return None
+    return f"{name} needs {kind[1]}, got {expected!r}"
+
+
 def compare(name: str, actual: Any, expected: Any) -> str | None:
     """Apply comparator ``name``; a missing value fails every comparator except ``exists: false``."""
+    unusable = expected_problem(name, expected)
+    if unusable is not None:
+        return unusable
     if name == "exists":
         present = actual is not MISSING
         return None if present == bool(expected) else ("missing" if expected else f"expected absent, got {actual!r}")

@@ -18,21 +18,10 @@ from tests.framework.fakes import PROJECT, LoadText
 
 BAD_CASES = PROJECT / "tests" / "bad_cases"
 ERROR_PREFIX = "# error: "
-KNOWN_BUGS = {
-    "body-path-malformed": "BUG: a malformed path under expect.body is reported as the case-format's 90-character "
-    "path regex on the body: line, instead of parse_path's 'malformed path ... at character N' on the path's line",
-    "malformed-placeholder": "BUG: a malformed placeholder inside request.json (also query, headers) is reported at "
-    "the json: line as field request.json, not at the key holding it, as undefined variables are",
-}
 
 
 def _corpus() -> list[Any]:
-    return [
-        pytest.param(path, id=path.stem, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[path.stem], strict=True)])
-        if path.stem in KNOWN_BUGS
-        else pytest.param(path, id=path.stem)
-        for path in sorted(BAD_CASES.glob("*.yaml"))
-    ]
+    return [pytest.param(path, id=path.stem) for path in sorted(BAD_CASES.glob("*.yaml"))]
 
 
 @pytest.fixture(scope="module")
@@ -243,11 +232,6 @@ def test_a_step_cannot_use_what_it_saves_itself(load_text: LoadText) -> None:
     assert "undefined variable ${bb_id}" in invalid.message
 
 
-@pytest.mark.xfail(
-    reason="BUG: a regex that does not compile loads fine and raises re.error at run time; it should be refused "
-    "at collection like every other malformed value",
-    strict=True,
-)
 def test_a_regex_that_does_not_compile_is_refused(load_text: LoadText) -> None:
     more = "    expect:\n      body:\n        result.title: {regex: '(unclosed'}\n"
     (loaded,) = load_text(one_request("path: /topapi/blackboard/get, json: {}", more))
