@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from common.case_model import Auth
@@ -128,7 +128,7 @@ class DingTalkClient:
             response = self._send_with(request, token)
             if token_rejected(request.api, response):
                 retried = self._send_with(request, self._refresh(token))
-                return Response(**{**retried.__dict__, "history": (response,)})
+                return replace(retried, history=(response,))
             return response
         if request.auth is Auth.INVALID:
             return self._send_with(request, secrets.token_hex(16))

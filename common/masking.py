@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 MASK = "***"
 
@@ -57,13 +57,21 @@ class MaskingLogFilter(logging.Filter):
         return True
 
 
-def install_log_masking(masker: Masker, logger_names: Iterable[str] = ("urllib3", "requests")) -> MaskingLogFilter:
-    """Attach a masking filter to the loggers that see URLs; returns it so it can be removed."""
+def install_log_masking(masker: Masker, logger_names: Iterable[str] = ("urllib3", "requests")) -> Callable[[], None]:
+    """Mask the loggers that see URLs (each one and its existing children, since a logger's filters do not
+    apply to records propagated from below); returns the function that removes the filter again."""
     log_filter = MaskingLogFilter(masker)
-    for name in logger_names:
-        logger = logging.getLogger(name)
+    names = tuple(logger_names)
+    loggers = [
+        logging.getLogger(name)
+        for name in [*names, *list(logging.root.manager.loggerDict)]
+        if name in names or name.startswith(tuple(f"{n}." for n in names))
+    ]
+    for logger in loggers:
         logger.addFilter(log_filter)
-        for child_name in list(logging.root.manager.loggerDict):
-            if child_name.startswith(name + "."):
-                logging.getLogger(child_name).addFilter(log_filter)
-    return log_filter
+
+    def remove() -> None:
+        for logger in loggers:
+            logger.removeFilter(log_filter)
+
+    return remove

@@ -7,7 +7,6 @@ run makes one sandbox and one gettoken call however many workers it has.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import shutil
@@ -88,7 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except FrameworkError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SUITE] = suite
-    config.add_cleanup(_install_masking(suite.masker))
+    config.add_cleanup(install_log_masking(suite.masker))
     _configure_allure(config, controller=worker_input is None)
 
 
@@ -116,17 +115,6 @@ def _make_suite(settings: Settings, run_id: str, run_dir: Path) -> Suite:
     masker = Masker([settings.appsecret])
     loader = CaseLoader(schemas, profile, PROJECT_ROOT)
     return Suite(settings, profile, schemas, loader, masker, run_id, run_dir)
-
-
-def _install_masking(masker: Masker) -> Callable[[], None]:
-    """Mask library logs; returns the function that undoes it."""
-    log_filter = install_log_masking(masker)
-
-    def remove() -> None:
-        for name in ("urllib3", "requests"):
-            logging.getLogger(name).removeFilter(log_filter)
-
-    return remove
 
 
 def _configure_allure(config: pytest.Config, controller: bool) -> None:

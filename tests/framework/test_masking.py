@@ -124,14 +124,21 @@ def test_the_log_filter_leaves_clean_records_alone() -> None:
 
 
 @pytest.fixture
-def installed() -> Iterator[logging.Filter]:
+def installed() -> Iterator[None]:
     """Masking installed on urllib3's loggers, removed afterwards."""
     logging.getLogger("urllib3.connectionpool")  # exists once urllib3 is imported, as in a real run
-    log_filter = install_log_masking(Masker([TOKEN]), ("urllib3",))
-    yield log_filter
-    for name in ["urllib3", *logging.root.manager.loggerDict]:
-        if name == "urllib3" or name.startswith("urllib3."):
-            logging.getLogger(name).removeFilter(log_filter)
+    remove = install_log_masking(Masker([TOKEN]), ("urllib3",))
+    yield
+    remove()
+
+
+def test_removing_masking_takes_the_filter_off_every_logger_it_was_put_on() -> None:
+    loggers = [logging.getLogger("urllib3"), logging.getLogger("urllib3.connectionpool")]
+    before = [list(logger.filters) for logger in loggers]
+    remove = install_log_masking(Masker([TOKEN]), ("urllib3",))
+    assert all(len(logger.filters) == len(old) + 1 for logger, old in zip(loggers, before, strict=True))
+    remove()
+    assert [list(logger.filters) for logger in loggers] == before
 
 
 @pytest.mark.usefixtures("installed")
