@@ -5,7 +5,7 @@ from typing import Any
 
 import yaml
 
-from sandbox.seed import build_tenant
+from sandbox.seed import blackboard, build_tenant, people, report, union, workforce
 from sandbox.testing import SandboxClient
 
 PROFILES = Path(__file__).resolve().parents[2] / "data" / "profiles"
@@ -68,3 +68,28 @@ def test_seeded_ids_do_not_depend_on_when_the_sandbox_starts() -> None:
     assert list(early.reports) == list(late.reports)
     assert list(early.templates) == list(late.templates)
     assert early.directory == late.directory
+
+
+def test_counts_are_what_the_seed_makes(profile: dict[str, Any]) -> None:
+    """The walk cases expect `counts`; each follows from the seed's own constants, not from an answer."""
+    reports = report.REPORT_SPAN_DAYS + report.REPORT_SPAN_DAYS // report.WEEK_DAYS
+    assert profile["counts"] == {
+        "blackboards": blackboard.BLACKBOARD_COUNT,
+        "checkins_ten_days": 10 * workforce.BUSY_CHECKINS_PER_DAY,
+        "preentry_employees": workforce.PREENTRY_COUNT,
+        "onjob_employees": people.USER_COUNT,
+        "dismissed_employees": workforce.DISMISSED_COUNT,
+        "service_accounts": union.SERVICE_ACCOUNT_COUNT,
+        "reports_of_report_userid": reports,
+        "report_templates": len(report._TEMPLATES),
+        "report_receivers": report.BUSY_RECEIVERS,
+        "report_readers": report.BUSY_READERS,
+        "report_commenters": min(20, report.BUSY_COMMENTS),  # comment i is by receiver i % 20
+        "report_likers": report.BUSY_LIKES,
+        "report_comments": report.BUSY_COMMENTS,
+    }
+
+
+def test_live_example_has_the_same_counts(profile: dict[str, Any]) -> None:
+    live = yaml.safe_load((PROFILES / "live.example.yaml").read_text(encoding="utf-8"))
+    assert set(live["counts"]) == set(profile["counts"])
