@@ -1,0 +1,28 @@
+"""Every checked-in tenant profile has every key and list item the cases in data/ read from it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from common.case_loader import CaseLoader
+from common.case_model import InvalidCase
+from common.profile import load_profile
+from common.schema_store import SchemaStore
+from tests.framework.fakes import PROJECT
+
+SUITE_FILES = sorted(
+    name
+    for module in (PROJECT / "testcases").glob("test_*.py")
+    for name in re.findall(r'yaml_cases\("([^"]+)"\)', module.read_text(encoding="utf-8"))
+)
+
+
+@pytest.mark.parametrize("name", ["sandbox.yaml", "live.example.yaml"])
+def test_every_case_loads_with_the_profile(name: str) -> None:
+    profile = load_profile(PROJECT / "data" / "profiles" / name, name)
+    loader = CaseLoader(SchemaStore(PROJECT / "schemas"), profile, PROJECT)
+    cases = [case for file_name in SUITE_FILES for case in loader.load(PROJECT / "data" / file_name)]
+    assert len(cases) > 100
+    assert [case.message for case in cases if isinstance(case, InvalidCase)] == []
