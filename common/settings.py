@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from common.errors import ConfigError
 
@@ -61,10 +64,7 @@ class Settings:
 
 def load_settings(project_root: Path, environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings: the environment wins over ``.env``; raise ConfigError naming the bad one."""
-    env_file = project_root / ".env"
-    values: dict[str, str] = {}
-    if env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values = _env_file_values(project_root / ".env")
     values.update(os.environ if environ is None else environ)
     source = ".env or the environment"
 
@@ -99,11 +99,36 @@ def load_settings(project_root: Path, environ: Mapping[str, str] | None = None) 
     return settings
 
 
+def _env_file_values(env_file: Path) -> dict[str, str]:
+    """The settings in ``.env`` (none without one); a line python-dotenv cannot read is an error, not skipped."""
+    if not env_file.is_file():
+        return {}
+    try:
+        text = env_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = env_file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f".env:{line}: not UTF-8 text: save .env as UTF-8") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:  # name the line by its first word only: the rest may be a secret
+            head = re.split(r"[=\s]", binding.original.string.strip(), maxsplit=1)[0][:40]
+            raise ConfigError(
+                f".env:{binding.original.line}: the line starting {head!r} is not NAME=value "
+                "(is a quote left open?): fix or remove it"
+            )
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
 def _url(values: Mapping[str, str], name: str, default: str) -> str:
     url = values.get(name, "").strip().rstrip("/") or default
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - only to check that the port is a number in range
+    except ValueError as exc:
+        raise ConfigError(f"{name}={url!r} is not an http(s) URL ({exc}): e.g. {default}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
         raise ConfigError(f"{name}={url!r} is not an http(s) URL: e.g. {default}")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name}={url!r} must be a base URL, without '?' or '#': e.g. {default}")
     return url
 
 

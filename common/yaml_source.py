@@ -63,7 +63,13 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
 
 def read_yaml(path: Path, display: str) -> YamlDocument:
     """Read and parse a YAML file; ``display`` is the name used in error messages."""
-    return parse_yaml(path.read_text(encoding="utf-8"), display)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlSyntaxError(line, f"byte 0x{data[exc.start]:02x} is not UTF-8: save the file as UTF-8") from None
+    return parse_yaml(text, display)
 
 
 def _to_data(loader: Any, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:

@@ -39,7 +39,7 @@ def test_the_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("path", _corpus())
 def test_a_bad_case_file_gives_its_one_line_error(corpus_loader: CaseLoader, path: Path) -> None:
-    first_line = path.read_text(encoding="utf-8").splitlines()[0]
+    first_line = path.read_bytes().decode("utf-8", errors="replace").splitlines()[0]  # one corpus file is GBK
     assert first_line.startswith(ERROR_PREFIX), f"{path.name} must start with '{ERROR_PREFIX}<message>'"
     assert _invalid(corpus_loader.load(path)) == [first_line.removeprefix(ERROR_PREFIX)]
 
