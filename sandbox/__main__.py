@@ -1,31 +1,83 @@
 """`python -m sandbox`: run the DingTalk sandbox until Ctrl-C or SIGTERM."""
 
 import argparse
+import os
 import signal
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
+from typing import Any, NoReturn
 
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET, DEFAULT_TOKEN_TTL, SandboxConfig
+from sandbox.faults import CONVERTERS, DEFAULT_QPS_LIMIT, ENV_VAR, read_settings
 from sandbox.server import SandboxServer
 
 READY_LINE = "DingTalk sandbox listening on {url}"
+PROG = "python -m sandbox"
+SETTING_FLAGS = {
+    "--latency-ms": ("latency_ms", "MS", "added delay per API call, ms (default 0)"),
+    "--busy-rate": ("busy", "P", "share of calls answered errcode -1 / HTTP 429 system.busy (default 0)"),
+    "--rate-limited-rate": ("rate_limited", "P", "share answered errcode 90018 / HTTP 403 QpsLimitForAppkeyAndApi"),
+    "--server-error-rate": ("server_error", "P", "share answered HTTP 500/502/503 (new host: 500 systemError)"),
+    "--drop-rate": ("drop", "P", "share of connections closed without an answer before the call is processed"),
+    "--drop-after-rate": ("drop_after", "P", "share processed, then closed without an answer"),
+    "--token-ttl": ("token_ttl", "S", f"access_token lifetime, s (default {DEFAULT_TOKEN_TTL})"),
+    "--qps-limit": ("qps", "N", f"calls per appkey per API per second (default {DEFAULT_QPS_LIMIT}; 0 = no limit)"),
+    "--fault-seed": ("seed", "N", "seed of the fault draws (default: different each run)"),
+}
+
+
+class UsageError(Exception):
+    """A bad flag or setting: one line, no usage text."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _flag_type(key: str) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return CONVERTERS[key](text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"{text}: {error}") from None
+
+    return convert
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser = _Parser(prog=PROG, description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=8000, help="port to bind; 0 picks a free one")
-    parser.add_argument("--token-ttl", type=int, default=DEFAULT_TOKEN_TTL, help="access_token lifetime, s")
     parser.add_argument("--appkey", default=DEFAULT_APPKEY)
     parser.add_argument("--appsecret", default=DEFAULT_APPSECRET)
     parser.add_argument("--verbose", action="store_true", help="log each request (secrets masked) to stderr")
+    parser.add_argument("--faults", default="", metavar="KEY=VALUE,...", help=f"settings as in {ENV_VAR}")
+    for flag, (key, metavar, help_text) in SETTING_FLAGS.items():
+        parser.add_argument(flag, dest=f"setting_{key}", metavar=metavar, type=_flag_type(key), help=help_text)
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    config = SandboxConfig(appkey=args.appkey, appsecret=args.appsecret, token_ttl=args.token_ttl, verbose=args.verbose)
+def build_config(args: argparse.Namespace, environ: Mapping[str, str]) -> SandboxConfig:
+    """The settings: defaults, then `DINGTALK_SANDBOX_FAULTS`, then `--faults`, then the single flags."""
+    try:
+        settings = read_settings([(ENV_VAR, environ.get(ENV_VAR, "")), ("--faults", args.faults)])
+        flags = {key: getattr(args, f"setting_{key}") for key, _, _ in SETTING_FLAGS.values()}
+        settings.update({key: value for key, value in flags.items() if value is not None})
+        return SandboxConfig(args.appkey, args.appsecret, verbose=args.verbose).with_settings(settings)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
+    try:
+        args = parse_args(argv)
+        config = build_config(args, environ)
+    except UsageError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

@@ -20,8 +20,10 @@ from sandbox.envelopes import (
     top_error,
     wrapped_error,
 )
+from sandbox.fault_answers import fault_answer
+from sandbox.faults import Fault, convert_all
 from sandbox.fields import Params
-from sandbox.routes import Route, Style
+from sandbox.routes import Route, Style, robot
 from sandbox.state import TenantState
 
 ACS_TOKEN_HEADER = "x-acs-dingtalk-access-token"
@@ -43,28 +45,46 @@ class Reply:
 
 
 class App:
-    """Routes requests to handlers and frames their answers and errors in each API style."""
+    """Routes requests to handlers and frames their answers and errors in each API style.
+
+    `handle` answers None when the connection is to be closed without an answer (a dropped connection).
+    """
 
     def __init__(self, state: TenantState, routes: dict[tuple[str, str], Route]) -> None:
         self.state = state
         self._routes = routes
         self._styles = {path: route.style for (_, path), route in routes.items()}
 
-    def handle(self, request: Request) -> Reply:
+    def handle(self, request: Request) -> Reply | None:
         url = urlsplit(request.target)
         path = url.path
         if path.startswith("/__sandbox/"):
-            return self._service(request.method, path)
+            return self._service(request, path)
         style = self._styles.get(path)
         if style is None:
             return self._unknown(path)
         self.state.count_call(f"{request.method} {path}")
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        injection = self.state.draw_fault()
+        latency_ms = self.state.config.faults.latency_ms
+        if latency_ms:
+            self.state.config.sleep(latency_ms / 1000)
+        if injection is not None and injection.fault is Fault.DROP:
+            return None
+        if injection is not None and injection.fault is not Fault.DROP_AFTER:
+            return Reply(*fault_answer(style, injection.fault, injection.status))
+        reply = self._dispatch(request, style, path, dict(parse_qsl(url.query, keep_blank_values=True)))
+        return None if injection is not None else reply
+
+    def _dispatch(self, request: Request, style: Style, path: str, query: dict[str, str]) -> Reply:
+        """Authenticate, apply the QPS limit, run the handler; errors framed in the path's style."""
         try:
             route = self._routes.get((request.method, path))
             if route is None:
                 raise _wrong_method(style)
-            return Reply(200, route.handler(self.state, _params(route.style, request, query, self.state)))
+            appkey, params = _authenticated(route.style, request, query, self.state)
+            if appkey is not None and not self.state.admit(appkey, path):
+                return Reply(*fault_answer(style, Fault.RATE_LIMITED))
+            return Reply(200, route.handler(self.state, params))
         except OapiError as error:
             return Reply(200, _error_body(style, error))
         except AcsError as error:
@@ -73,8 +93,9 @@ class App:
             _log.exception("sandbox bug while answering %s %s", request.method, path)
             return Reply(500, {"errcode": SYSTEM_BUSY, "errmsg": "系统繁忙", "request_id": request_id()})
 
-    def _service(self, method: str, path: str) -> Reply:
+    def _service(self, request: Request, path: str) -> Reply:
         """The sandbox's own endpoints under `/__sandbox/`."""
+        method = request.method
         if (method, path) == ("GET", "/__sandbox/health"):
             return Reply(200, {"status": "ok"})
         if (method, path) == ("GET", "/__sandbox/stats"):
@@ -82,7 +103,25 @@ class App:
         if (method, path) == ("POST", "/__sandbox/reset"):
             self.state.reset()
             return Reply(200, {"status": "reset"})
+        if (method, path) == ("GET", "/__sandbox/faults"):
+            return Reply(200, self.state.config.settings())
+        if (method, path) == ("POST", "/__sandbox/faults"):
+            return self._set_faults(request.body)
+        if path.startswith(robot.SERVICE_PREFIX):
+            return Reply(*robot.service(self.state, method, path))
         return Reply(404, {"errcode": 404, "errmsg": f"no sandbox endpoint {method} {path}"})
+
+    def _set_faults(self, body: bytes) -> Reply:
+        """`POST /__sandbox/faults`: apply a JSON object of settings; HTTP 400 with one line if it is bad."""
+        try:
+            settings = json.loads(body or b"{}")
+            if not isinstance(settings, dict):
+                raise ValueError("expected a JSON object of settings")
+            config = self.state.config.with_settings(convert_all(settings))
+        except (ValueError, RecursionError) as error:
+            return Reply(400, {"errcode": 400, "errmsg": f"POST /__sandbox/faults: {error}"})
+        self.state.configure(config)
+        return Reply(200, config.settings())
 
     @staticmethod
     def _unknown(path: str) -> Reply:
@@ -108,23 +147,31 @@ def _wrong_method(style: Style) -> Exception:
     return OapiError(NEED_POST, "需要POST请求")
 
 
-def _params(style: Style, request: Request, query: dict[str, str], state: TenantState) -> Params:
-    """Authenticate the request as its style demands and return the parameters its handler reads."""
+def _authenticated(
+    style: Style, request: Request, query: dict[str, str], state: TenantState
+) -> tuple[str | None, Params]:
+    """Authenticate the request as its style demands: the calling appkey and the parameters its handler reads.
+
+    The appkey is `/gettoken`'s `appkey` parameter (None without one), else the app the token was issued to:
+    the sandbox has one app, so a valid token means `config.appkey`.
+    """
     if style is Style.GETTOKEN:
-        return query
+        return query.get("appkey") or None, query
+    if style is Style.ROBOT:
+        return None, {"query": query, "body": request.body}
     if style is Style.ACS:
         token = request.headers.get(ACS_TOKEN_HEADER)
         if not token:
             raise AcsError(400, "AuthenticationFailed.MissingParameter", f"缺少 {ACS_TOKEN_HEADER} 请求头")
         if not state.token_is_valid(token):
             raise AcsError(400, "InvalidAuthentication", "不合法的access_token")
-        return query
+        return state.config.appkey, query
     token = query.get("access_token", "")
     if not token:
         raise wrapped_error("40000", "access_token is blank")
     if not state.token_is_valid(token):
         raise wrapped_error("40014", "不合法的access_token")
-    return _json_body(request)
+    return state.config.appkey, _json_body(request)
 
 
 def _json_body(request: Request) -> Params:

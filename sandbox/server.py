@@ -63,7 +63,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        self._send(self.server.app.handle(Request(self.command, self.path, headers, body)))
+        reply = self.server.app.handle(Request(self.command, self.path, headers, body))
+        if reply is None:  # a dropped connection: closed once this returns, nothing written
+            self.close_connection = True
+            return
+        self._send(reply)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 

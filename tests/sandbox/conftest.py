@@ -9,6 +9,7 @@ import requests
 import yaml
 
 from sandbox import SandboxConfig, SandboxServer
+from sandbox.faults import FaultSettings
 from sandbox.testing import FakeClock, SandboxClient
 
 PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "sandbox.yaml"
@@ -22,7 +23,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def sandbox(clock: FakeClock) -> Iterator[SandboxServer]:
-    with SandboxServer(config=SandboxConfig(clock=clock)) as server:
+    """No QPS limit: the clock stands still, so every test's calls fall in one second (test_qps.py tests it)."""
+    with SandboxServer(config=SandboxConfig(clock=clock, faults=FaultSettings(qps=0))) as server:
         yield server
 
 
