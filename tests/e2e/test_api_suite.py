@@ -102,6 +102,8 @@ def test_malformed_cases_are_one_line_each_and_the_rest_still_run(project: Proje
     )
     assert "data/broken.yaml:6: not valid YAML" in run.output
     assert "Traceback" not in run.output
+    # the results of the cases that ran are written, and the two bad ones are reported as well
+    assert len(list((project.reports / "allure-results").glob("*-result.json"))) == len(_project_cases()) + 2
 
 
 def test_a_new_yaml_case_shows_up_in_the_report_with_its_labels_and_exchanges(project: Project) -> None:
