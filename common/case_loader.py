@@ -30,6 +30,7 @@ from common.case_model import (
     Step,
 )
 from common.comparators import expected_problem
+from common.endpoints import creating_endpoints
 from common.errors import CaseError
 from common.jsonpath import MISSING, extract, parse_path
 from common.schema_store import CASE_FORMAT, SchemaStore
@@ -61,10 +62,18 @@ class _Where:
 class CaseLoader:
     """Loads case files against one schema store and one tenant profile."""
 
-    def __init__(self, schemas: SchemaStore, profile: Mapping[str, Any], project_root: Path) -> None:
+    def __init__(
+        self,
+        schemas: SchemaStore,
+        profile: Mapping[str, Any],
+        project_root: Path,
+        creating: frozenset[tuple[str, str]] | None = None,
+    ) -> None:
         self.schemas = schemas
         self.profile = profile
         self.project_root = project_root
+        # (api, path) of the endpoints that create something; by default data/spec/endpoints.yaml's
+        self.creating = creating_endpoints() if creating is None else creating
         format_schema = json.loads((schemas.root / f"{CASE_FORMAT}.json").read_text(encoding="utf-8"))
         self._file_validator = Draft202012Validator(format_schema)
 
@@ -186,14 +195,16 @@ class CaseLoader:
 
     def _build_request(self, raw: dict[str, Any], where: _Where, at: PathKey) -> RequestSpec:
         method = raw.get("method", "POST" if "json" in raw else "GET")
+        api = raw.get("api", "oapi")
         return RequestSpec(
-            api=raw.get("api", "oapi"),
+            api=api,
             method=method,
             path=raw["path"],
             query=_template(raw["query"], where, (*at, "query")) if "query" in raw else None,
             json=_template(raw["json"], where, (*at, "json")) if "json" in raw else None,
             headers=_template(raw["headers"], where, (*at, "headers")) if "headers" in raw else None,
             auth=Auth(raw.get("auth", "token")),
+            creates=(api, raw["path"]) in self.creating,
         )
 
     def _build_expect(self, raw: dict[str, Any], request: RequestSpec, where: _Where, at: PathKey) -> Expectation:

@@ -38,6 +38,8 @@ class RequestSpec:
     json: Template | None
     headers: Template | None
     auth: Auth
+    creates: bool = False
+    """The endpoint makes a new object per call (``creates`` in data/spec/endpoints.yaml): never sent twice."""
 
 
 @dataclass(frozen=True)

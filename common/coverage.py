@@ -13,26 +13,14 @@ from pathlib import Path
 
 from common.case_loader import CaseLoader, expects_error
 from common.case_model import Case
+from common.endpoints import Endpoint, load_spec
 from common.profile import load_profile
 from common.schema_store import SchemaStore
-from common.yaml_source import read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SPEC_FILE = PROJECT_ROOT / "data" / "spec" / "endpoints.yaml"
 PROFILE_FILE = PROJECT_ROOT / "data" / "profiles" / "sandbox.yaml"
 README = PROJECT_ROOT / "README.md"
 START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One documented endpoint."""
-
-    api: str
-    method: str
-    path: str
-    group: str
-    covered_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,11 +38,6 @@ class Coverage:
         """Tested on its success path (by a case or by the framework itself) and on a failure path."""
         success = self.positive > 0 or bool(self.endpoint.covered_by)
         return success and self.negative > 0 and self.has_schema
-
-
-def load_spec(path: Path = SPEC_FILE) -> list[Endpoint]:
-    """The documented endpoints."""
-    return [Endpoint(**entry) for entry in read_yaml(path, path.name).data]
 
 
 def load_cases(root: Path = PROJECT_ROOT) -> list[Case]:

@@ -4,6 +4,10 @@ goes, the error envelopes, and how a rejected token is recognised.
     oapi (old host)  token in ?access_token=            error: HTTP 200, errcode != 0 in the body
                                                          (auth errors wrapped in errcode 88 + sub_code)
     api  (new host)  token in x-acs-dingtalk-access-token error: HTTP 4xx/5xx, {requestid, code, message}
+
+Busy and rate-limited answers (-1, 90018, 90002; HTTP 429 system.busy, 403 QpsLimitForAppkeyAndApi) mean the
+server refused the call without carrying it out, so any request may be sent again. A 5xx or a lost
+connection may come after the work was done: only requests that do not create anything are sent again then.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from typing import Any
 
 from common.case_model import Auth
 from common.errors import ConfigError, TransportError
+from common.retry import Attempted, Retrying, RetryPolicy
 from common.schema_store import SchemaStore
 from common.settings import Settings
 from common.token_cache import IssuedToken
-from common.transport import HttpTransport, Response
+from common.transport import HttpTransport, Response, SendFailure
 
 OAPI = "oapi"
 API = "api"
@@ -30,6 +35,12 @@ REJECTED_TOKEN_CODES = frozenset({"40014", "42001", "33001", "40001"})
 """errcodes (flat, or as sub_code inside errcode 88) meaning "this token is invalid or expired"."""
 AUTH_WRAPPER_ERRCODE = 88
 REJECTED_TOKEN_API_CODES = frozenset({"InvalidAuthentication"})
+REFUSED_ERRCODES = frozenset({-1, 90002, 90018})
+"""Old-host errcodes for "busy, try again" (-1) and the per-second rate limits (per app and API, per API)."""
+REFUSED_API_ANSWERS = frozenset({(429, "system.busy"), (403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi")})
+"""New-host (HTTP status, code) pairs for "busy" and "over the per-app, per-API QPS limit"."""
+Outcome = Response | SendFailure
+"""What one attempt at a request ends with: an answer, or no answer."""
 
 
 def errcode(body: Any) -> Any:
@@ -61,6 +72,30 @@ def token_rejected(api: str, response: Response) -> bool:
     return str(code) in REJECTED_TOKEN_CODES
 
 
+def refused(api: str, response: Response) -> str | None:
+    """Why the server refused the call without carrying it out (busy, rate-limited), or None."""
+    body = response.body if isinstance(response.body, dict) else {}
+    if api == API:
+        if (response.status, body.get("code")) not in REFUSED_API_ANSWERS:
+            return None
+        return f"HTTP {response.status} {body['code']}: {body.get('message', '')}"
+    code = errcode(body)
+    if code not in REFUSED_ERRCODES:
+        return None
+    return f"errcode {code}: {body.get('errmsg', '')}"
+
+
+def retry_reason(request: ApiRequest, outcome: Outcome) -> str | None:
+    """Why ``outcome`` deserves another attempt, or None: a create is sent again only when it certainly was not
+    carried out; a request that creates nothing also after a server error or a lost answer."""
+    if isinstance(outcome, SendFailure):
+        return outcome.kind.value if not (request.creates and outcome.reached_server) else None
+    reason = refused(request.api, outcome)
+    if reason is None and outcome.status >= 500 and not request.creates:
+        reason = f"HTTP {outcome.status}"
+    return reason
+
+
 def with_token(api: str, params: dict[str, Any], headers: dict[str, str], token: str) -> None:
     """Put ``token`` where ``api`` wants it: the query on the old host, a header on the new one."""
     if api == API:
@@ -71,15 +106,16 @@ def with_token(api: str, params: dict[str, Any], headers: dict[str, str], token:
 
 def make_token_fetcher(
     settings: Settings,
-    transport: HttpTransport,
+    send: Callable[[ApiRequest], Response],
     schemas: SchemaStore,
     on_exchange: Callable[[Response], None],
 ) -> Callable[[], IssuedToken]:
-    """The gettoken call; its answer is checked against the gettoken schema like any case's."""
+    """The gettoken call (through ``send``, so retried like any query); its answer is checked against the
+    gettoken schema like any case's."""
 
     def fetch() -> IssuedToken:
         params = {"appkey": settings.appkey, "appsecret": settings.appsecret}
-        response = transport.send("GET", settings.oapi_url + TOKEN_PATH, params=params)
+        response = send(ApiRequest(OAPI, "GET", TOKEN_PATH, params, None, {}, Auth.NONE))
         on_exchange(response)
         code = errcode(response.body)
         if code != 0:
@@ -107,22 +143,68 @@ class ApiRequest:
     json: Any
     headers: Mapping[str, str]
     auth: Auth
+    creates: bool = False
+    """Sending it twice would create two things: it is sent again only when it certainly was not carried out."""
+
+
+class NoAnswer(TransportError):
+    """No answer came, however often the request was sent (or it was a create that may have been received)."""
+
+    def __init__(self, failure: SendFailure, attempts: int, creates: bool) -> None:
+        if creates and failure.reached_server:
+            tried = "not sent again: a create may have reached the server"
+        else:
+            tried = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
+        super().__init__(f"{failure} ({tried})")
+        self.failure = failure
+        self.attempts = attempts
+
+
+NO_RETRY = RetryPolicy(retries=0, backoff=0.0)
+
+
+def _ignore(retrying: Retrying[Outcome]) -> None:
+    """The default ``on_retry``: nothing to report to."""
 
 
 class DingTalkClient:
-    """Sends ``ApiRequest``s: picks the host, adds the token, and replays once with a fresh token
-    when the server rejects the one it had (the token is shared by the whole run)."""
+    """Sends ``ApiRequest``s: picks the host, adds the token, replays once with a fresh token when the
+    server rejects the one it had (the token is shared by the whole run), and retries under ``retry`` what
+    ``retry_reason`` allows, telling ``on_retry`` before each retry."""
 
     def __init__(
-        self, settings: Settings, transport: HttpTransport, token: Callable[[], str], refresh: Callable[[str], str]
+        self,
+        settings: Settings,
+        transport: HttpTransport,
+        token: Callable[[], str],
+        refresh: Callable[[str], str],
+        retry: RetryPolicy = NO_RETRY,
+        on_retry: Callable[[Retrying[Outcome]], None] = _ignore,
     ) -> None:
         self.settings = settings
         self.transport = transport
         self._token = token
         self._refresh = refresh
+        self._retry = retry
+        self._on_retry = on_retry
 
     def send(self, request: ApiRequest) -> Response:
-        """Send ``request``; a rejected run token is refreshed and the request replayed once."""
+        """Send ``request``, retrying when that is safe; raise ``NoAnswer`` when no answer ever came."""
+        attempted: Attempted[Outcome] = self._retry.run(
+            lambda: self._attempt(request), lambda outcome: retry_reason(request, outcome), self._on_retry
+        )
+        if isinstance(attempted.outcome, SendFailure):
+            raise NoAnswer(attempted.outcome, attempted.attempts, request.creates)
+        return replace(attempted.outcome, attempts=attempted.attempts)
+
+    def _attempt(self, request: ApiRequest) -> Outcome:
+        try:
+            return self._send_once(request)
+        except SendFailure as failure:
+            return failure
+
+    def _send_once(self, request: ApiRequest) -> Response:
+        """Send ``request`` once; a rejected run token is refreshed and the request replayed once."""
         if request.auth is Auth.TOKEN:
             token = self._token()
             response = self._send_with(request, token)

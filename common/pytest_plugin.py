@@ -26,8 +26,10 @@ from common.dingtalk import DingTalkClient, make_token_fetcher
 from common.errors import FrameworkError
 from common.masking import Masker, install_log_masking
 from common.profile import load_profile
+from common.rate_limit import SharedRateLimiter
 from common.reporting import AllureReporter
-from common.runner import CaseRunner
+from common.retry import RetryPolicy
+from common.runner import CaseRunner, stop_reason, stops_the_run
 from common.schema_store import SchemaStore
 from common.settings import Settings, load_settings
 from common.token_cache import SharedTokenCache
@@ -166,7 +168,8 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
     suite = pytestconfig.stash[SUITE]
     settings = suite.settings
     reporter = AllureReporter(suite.masker)
-    transport = HttpTransport(settings.timeout, suite.masker)
+    limiter = SharedRateLimiter(suite.run_dir, settings.qps) if settings.qps else None
+    transport = HttpTransport(settings.timeout, suite.masker, before_send=limiter.acquire if limiter else None)
 
     def on_token_exchange(response: Any) -> None:
         token = response.body.get("access_token") if isinstance(response.body, dict) else None
@@ -174,9 +177,6 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
             suite.masker.add(token)
         with reporter.step("gettoken: the run's one token request"):
             reporter.exchange(response)
-
-    fetch = make_token_fetcher(settings, transport, suite.schemas, on_token_exchange)
-    tokens = SharedTokenCache(fetch, suite.run_dir / "token.json")
 
     def token() -> str:
         value = tokens.get()
@@ -188,7 +188,13 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
         suite.masker.add(value)
         return value
 
-    client = DingTalkClient(settings, transport, token, refresh)
+    retry = RetryPolicy(settings.retries, settings.retry_backoff)
+    client = DingTalkClient(settings, transport, token, refresh, retry, reporter.retry)
+    # the token cache fetches through the client, so gettoken is retried like any query
+    tokens = SharedTokenCache(
+        make_token_fetcher(settings, client.send, suite.schemas, on_token_exchange), suite.run_dir / "token.json"
+    )
+
     builtins = {"run_id": suite.run_id, "profile": suite.profile, "appkey": settings.appkey}
     yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins)
     transport.close()
@@ -206,6 +212,8 @@ def run_case(case_runner: CaseRunner, request: pytest.FixtureRequest) -> Callabl
             case_runner.run(case, uid)
         except (AssertionError, FrameworkError) as exc:
             message = "\n".join([str(exc), *getattr(exc, "__notes__", ())])
+            if stops_the_run(exc):
+                request.session.shouldstop = stop_reason(exc)
         if message is not None:
             pytest.fail(message, pytrace=False)
 

@@ -12,7 +12,8 @@ import allure
 from common.case_model import Case
 from common.curl import to_curl
 from common.masking import Masker
-from common.transport import OutgoingRequest, Response
+from common.retry import Retrying
+from common.transport import OutgoingRequest, Response, SendFailure
 
 _SEVERITY = {level.value: level for level in allure.severity_level}
 
@@ -47,6 +48,16 @@ class AllureReporter:
                 self._attach_response(earlier)
         self.request(response.request)
         self._attach_response(response)
+
+    def retry(self, retrying: Retrying[Response | SendFailure]) -> None:
+        """A step for a retry, titled with its number and reason, the failed exchange attached."""
+        with self.step(retrying.describe()):
+            failed = retrying.failed
+            if isinstance(failed, Response):
+                self.exchange(failed)
+            else:
+                self.request(failed.request)
+                allure.attach(self.masker(str(failed)), name="error", attachment_type=allure.attachment_type.TEXT)
 
     def request(self, request: OutgoingRequest) -> None:
         """Attach a request and its curl line (also when no answer came)."""

@@ -11,8 +11,8 @@ from typing import Any
 from common.case_model import Case, Location, Pagination, Step
 from common.checks import CheckContext, field_problems, run_checks
 from common.curl import to_curl
-from common.dingtalk import ApiRequest, DingTalkClient
-from common.errors import CheckFailure, FrameworkError, TransportError
+from common.dingtalk import ApiRequest, DingTalkClient, NoAnswer
+from common.errors import CheckFailure, ConfigError, FrameworkError, TransportError
 from common.jsonpath import MISSING, extract
 from common.masking import Masker
 from common.reporting import AllureReporter
@@ -23,6 +23,24 @@ from common.transport import Response
 
 class StepError(FrameworkError):
     """A step could not be carried out (a template did not render, the host did not answer)."""
+
+
+class HostUnreachable(StepError):
+    """The host refused the connection or never answered, after every retry."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def stops_the_run(failure: BaseException) -> bool:
+    """True for a failure every later case would meet too: an unreachable host, credentials DingTalk refuses."""
+    return isinstance(failure, HostUnreachable | ConfigError)
+
+
+def stop_reason(failure: BaseException) -> str:
+    """The one line that says why the run stops."""
+    return f"the run stops: {failure.reason if isinstance(failure, HostUnreachable) else failure}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +67,12 @@ class CaseRunner:
             failure = exc
             raise
         finally:
-            teardown_problems = self._run_teardown(case, variables)
+            if failure is not None and stops_the_run(failure):
+                with self.reporter.step(f"teardown skipped: {stop_reason(failure)}"):
+                    pass
+                teardown_problems = []
+            else:
+                teardown_problems = self._run_teardown(case, variables)
             if failure is not None and teardown_problems:
                 failure.add_note("teardown also failed:\n" + "\n".join(teardown_problems))
         if teardown_problems:
@@ -149,6 +172,7 @@ class CaseRunner:
             json=self._render(case, step, spec.json, variables),
             headers=self._render(case, step, spec.headers, variables) or {},
             auth=spec.auth,
+            creates=spec.creates,
         )
 
     def _exchange(self, case: Case, step: Step, request: ApiRequest, variables: dict[str, Any]) -> Response:
@@ -156,6 +180,11 @@ class CaseRunner:
         __tracebackhide__ = True
         try:
             response = self.client.send(request)
+        except NoAnswer as exc:
+            message = f"{step.source} step '{step.name}': {exc}"
+            if exc.failure.host_unreachable:
+                raise HostUnreachable(message, str(exc)) from None
+            raise StepError(message) from None
         except TransportError as exc:
             raise StepError(f"{step.source} step '{step.name}': {exc}") from None
         self.reporter.exchange(response)
@@ -174,6 +203,8 @@ class CaseRunner:
 
     def _failure(self, case: Case, step: Step, response: Response, problems: list[str]) -> CheckFailure:
         exchange = f"{step.request.method} {step.request.path} → HTTP {response.status}"
+        if response.attempts > 1:
+            exchange += f" (after {response.attempts} attempts)"
         named = "" if step.name == f"{step.request.method} {step.request.path}" else f" step '{step.name}'"
         title = f"{step.source} case '{case.id}'{named}: {exchange}"
         masked = [self.masker(problem) for problem in problems]

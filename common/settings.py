@@ -33,6 +33,10 @@ class Settings:
     profile_path: Path
     timeout: float
     allow_writes: bool
+    retries: int = 3
+    retry_backoff: float = 0.2
+    qps: int = 20
+    """Calls per second per API, shared by every worker; 0: no limit."""
 
     def __repr__(self) -> str:
         return (
@@ -59,6 +63,9 @@ class Settings:
             "DINGTALK_PROFILE": str(self.profile_path),
             "DINGTALK_TIMEOUT": str(self.timeout),
             "DINGTALK_ALLOW_WRITES": "1" if self.allow_writes else "0",
+            "DINGTALK_RETRIES": str(self.retries),
+            "DINGTALK_RETRY_BACKOFF": str(self.retry_backoff),
+            "DINGTALK_QPS": str(self.qps),
         }
 
 
@@ -88,6 +95,9 @@ def load_settings(project_root: Path, environ: Mapping[str, str] | None = None) 
         profile_path=profile_path,
         timeout=_positive_float(values, "DINGTALK_TIMEOUT", 10.0),
         allow_writes=_flag(values, "DINGTALK_ALLOW_WRITES"),
+        retries=_whole_number(values, "DINGTALK_RETRIES", 3, "of retries (0: never retry)"),
+        retry_backoff=_positive_float(values, "DINGTALK_RETRY_BACKOFF", 0.2, allow_zero=True),
+        qps=_whole_number(values, "DINGTALK_QPS", 20, "of calls per second per API (0: no limit)"),
     )
     if target == "live":
         for name, value in (("DINGTALK_APPKEY", settings.appkey), ("DINGTALK_APPSECRET", settings.appsecret)):
@@ -132,7 +142,7 @@ def _url(values: Mapping[str, str], name: str, default: str) -> str:
     return url
 
 
-def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
+def _positive_float(values: Mapping[str, str], name: str, default: float, allow_zero: bool = False) -> float:
     raw = values.get(name, "").strip()
     if not raw:
         return default
@@ -140,9 +150,19 @@ def _positive_float(values: Mapping[str, str], name: str, default: float) -> flo
         number = float(raw)
     except ValueError:
         number = -1.0
-    if not math.isfinite(number) or number <= 0:
-        raise ConfigError(f"{name}={raw!r} must be a positive number of seconds, e.g. {default:g}")
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        what = "0 or more seconds" if allow_zero else "a positive number of seconds"
+        raise ConfigError(f"{name}={raw!r} must be {what}, e.g. {default:g}")
     return number
+
+
+def _whole_number(values: Mapping[str, str], name: str, default: int, meaning: str) -> int:
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise ConfigError(f"{name}={raw!r} must be a whole number {meaning}, e.g. {default}")
+    return int(raw)
 
 
 def _flag(values: Mapping[str, str], name: str) -> bool:

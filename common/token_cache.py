@@ -2,7 +2,8 @@
 
 Any process may be the one that fetches; the others find the token in the file. When a server
 rejects a token, the first process to notice replaces it and the others pick up the replacement
-instead of fetching again.
+instead of fetching again. A token is replaced before it expires: ``margin`` seconds early, or a quarter
+of its lifetime early when that is shorter (a token that lives 5 s is not "about to expire" from the start).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class IssuedToken:
 @dataclass(frozen=True)
 class _Cached:
     value: str
-    expires_at: float
+    renew_at: float
 
 
 class SharedTokenCache:
@@ -67,22 +68,23 @@ class SharedTokenCache:
         return self._cached.value
 
     def _fresh(self, cached: _Cached | None) -> bool:
-        return cached is not None and cached.expires_at - self._margin > self._clock()
+        return cached is not None and cached.renew_at > self._clock()
 
     def _fetch_and_store(self) -> _Cached:
         issued = self._fetch()
-        cached = _Cached(issued.value, self._clock() + issued.expires_in)
+        early = min(self._margin, issued.expires_in / 4)
+        cached = _Cached(issued.value, self._clock() + issued.expires_in - early)
         temporary = self._path.with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            json.dump({"value": cached.value, "expires_at": cached.expires_at}, handle)
+            json.dump({"value": cached.value, "renew_at": cached.renew_at}, handle)
         os.replace(temporary, self._path)
         return cached
 
     def _read(self) -> _Cached | None:
         try:
             data = json.loads(self._path.read_text())
-            return _Cached(str(data["value"]), float(data["expires_at"]))
+            return _Cached(str(data["value"]), float(data["renew_at"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -1,14 +1,21 @@
-"""HTTP transport: one ``requests.Session`` per process, timeouts always set, answers converted at the boundary."""
+"""HTTP transport: one ``requests.Session`` per process, timeouts always set, answers converted at the boundary.
+
+A failure says whether the request may have reached the server (``SendFailure.reached_server``), so that
+a caller can tell a create that is safe to send again from one that may already have been carried out.
+"""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from common.errors import TransportError
 from common.masking import Masker
@@ -38,6 +45,8 @@ class Response:
     request: OutgoingRequest
     history: tuple[Response, ...] = field(default=())
     """Earlier answers to the same step that were retried (e.g. a rejected token)."""
+    attempts: int = 1
+    """How many times the request was sent before this answer was accepted (retries included)."""
 
     @property
     def is_json(self) -> bool:
@@ -45,14 +54,51 @@ class Response:
         return self.body is not None or self.text.strip() == "null"
 
 
-class HttpTransport:
-    """Sends requests over one keep-alive session; every failure becomes a one-line ``TransportError``."""
+class Failure(Enum):
+    """How a request failed to get an answer."""
 
-    def __init__(self, timeout: float, masker: Masker, session: requests.Session | None = None) -> None:
+    NOT_SENT = "the connection could not be made: the request was not sent"
+    NO_ANSWER = "no answer in time: the server may have received the request"
+    DROPPED = "the connection broke: the server may have received the request"
+
+
+class SendFailure(TransportError):
+    """No HTTP answer came; ``kind`` tells whether the request may have reached the server."""
+
+    def __init__(self, message: str, kind: Failure, request: OutgoingRequest) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.request = request
+
+    @property
+    def reached_server(self) -> bool:
+        """False only when the request certainly never left (sending it again cannot do anything twice)."""
+        return self.kind is not Failure.NOT_SENT
+
+    @property
+    def host_unreachable(self) -> bool:
+        """True when the host did not take the connection or never answered (rather than a broken connection)."""
+        return self.kind is not Failure.DROPPED
+
+
+class HttpTransport:
+    """Sends requests over one keep-alive session; every failure becomes a one-line ``TransportError``.
+
+    ``before_send``, when given, is called with each request's API (its host and path) just before it goes
+    out: the place for a rate limiter to wait."""
+
+    def __init__(
+        self,
+        timeout: float,
+        masker: Masker,
+        session: requests.Session | None = None,
+        before_send: Callable[[str], object] | None = None,
+    ) -> None:
         self.timeout = timeout
         self.masker = masker
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self._before_send = before_send
 
     def send(
         self,
@@ -70,14 +116,22 @@ class HttpTransport:
         prepared = self.session.prepare_request(request)
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
         outgoing = OutgoingRequest(method, prepared.url or url, dict(prepared.headers), body)
+        if self._before_send is not None:
+            self._before_send(api_of(outgoing.url))
         started = time.perf_counter()
         try:
             raw = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
+        except requests.ConnectTimeout:
+            message = self._where(outgoing) + f": cannot connect within {self.timeout:g} s (connect timeout)"
+            raise SendFailure(message, Failure.NOT_SENT, outgoing) from None
         except requests.Timeout:
-            raise TransportError(self._where(outgoing) + f": no answer within {self.timeout:g} s (timeout)") from None
+            message = self._where(outgoing) + f": no answer within {self.timeout:g} s (timeout)"
+            raise SendFailure(message, Failure.NO_ANSWER, outgoing) from None
         except requests.ConnectionError as exc:
-            reason = _root_reason(exc)
-            raise TransportError(self._where(outgoing) + f": cannot connect ({reason})") from None
+            kind = Failure.NOT_SENT if _never_connected(exc) else Failure.DROPPED
+            what = "cannot connect" if kind is Failure.NOT_SENT else "connection lost"
+            message = self._where(outgoing) + f": {what} ({_root_reason(exc)})"
+            raise SendFailure(message, kind, outgoing) from None
         except requests.RequestException as exc:
             raise TransportError(self._where(outgoing) + f": {self.masker(type(exc).__name__)}") from None
         elapsed = time.perf_counter() - started
@@ -93,6 +147,12 @@ class HttpTransport:
         self.session.close()
 
 
+def api_of(url: str) -> str:
+    """The API a URL calls: its scheme, host and path, without the query (which may hold a token)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
 def _parse_json(text: str) -> Any:
     if not text:
         return None
@@ -102,11 +162,22 @@ def _parse_json(text: str) -> Any:
         return None
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it was raised from or during, outermost first."""
+    chain = [exc]
+    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)  # type: ignore[arg-type]
+    return chain
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when no connection was made (refused, unknown host): the request cannot have been sent."""
+    return any(isinstance(cause, NewConnectionError | ConnectionRefusedError) for cause in _causes(exc))
+
+
 def _root_reason(exc: BaseException) -> str:
     """The innermost cause's class and a short text, without URLs (they may hold a token)."""
-    cause: BaseException = exc
-    while cause.__cause__ is not None or cause.__context__ is not None:
-        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    cause = _causes(exc)[-1]
     text = str(cause)
     if "Connection refused" in text or isinstance(cause, ConnectionRefusedError):
         return "connection refused: is the host up and the URL right?"

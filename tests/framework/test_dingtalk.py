@@ -208,7 +208,12 @@ def test_two_invalid_tokens_differ() -> None:
 # ── gettoken ────────────────────────────────────────────────────────────────────────────────────────
 def fetcher(answer: Response, schemas: SchemaStore, seen: list[Response]) -> Any:
     transport = ScriptedTransport([answer])
-    return make_token_fetcher(SETTINGS, transport, schemas, seen.append), transport  # type: ignore[arg-type]
+    client = DingTalkClient(SETTINGS, transport, never_called, never_called)  # type: ignore[arg-type]
+    return make_token_fetcher(SETTINGS, client.send, schemas, seen.append), transport
+
+
+def never_called(*args: Any) -> str:
+    raise AssertionError("gettoken itself needs no token")
 
 
 def test_the_token_fetcher_asks_gettoken_once(schemas: SchemaStore) -> None:

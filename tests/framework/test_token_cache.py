@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ import pytest
 
 from common.token_cache import IssuedToken, SharedTokenCache
 from tests.framework.fakes import FakeClock
+from tests.framework.processes import FORK, run_in_processes
 
 LIFETIME = 7200.0
 MARGIN = 60.0
@@ -67,6 +67,17 @@ def test_a_token_is_refetched_when_it_nears_expiry(
     clock.advance(elapsed)
     assert cache.get() == token
     assert len(fetch.issued) == fetches
+
+
+def test_a_short_lived_token_is_renewed_a_quarter_of_its_life_early(token_file: Path, clock: FakeClock) -> None:
+    fetch = CountingFetch(lifetime=4.0)  # shorter than the margin: the margin would make it stale from the start
+    cache = make_cache(fetch, token_file, clock)
+    assert [cache.get(), cache.get()] == ["t1", "t1"]
+    clock.advance(2.9)
+    assert cache.get() == "t1"
+    clock.advance(0.2)
+    assert cache.get() == "t2"
+    assert fetch.issued == ["t1", "t2"]
 
 
 def test_refresh_of_the_rejected_token_fetches_a_new_one(
@@ -158,16 +169,40 @@ class _Race:
 
 
 def test_concurrent_processes_fetch_once(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("fork")
-    race = _Race(
-        tmp_path / "token.json", tmp_path / "fetches", tmp_path / "results", context.Value("i", 0), context.Event()
-    )
-    workers = [context.Process(target=race.work) for _ in range(PROCESSES)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert [worker.exitcode for worker in workers] == [0] * PROCESSES
+    race = _Race(tmp_path / "token.json", tmp_path / "fetches", tmp_path / "results", FORK.Value("i", 0), FORK.Event())
+    run_in_processes(race.work, PROCESSES)
+    fetchers = race.fetches.read_text().split()
+    assert len(fetchers) == 1
+    assert race.results.read_text().split() == [f"token-of-{fetchers[0]}"] * PROCESSES
+
+
+@dataclass
+class _Rejected:
+    """Processes that all hold token ``t1`` and, once all are there, are told at once that it is rejected."""
+
+    token_file: Path
+    fetches: Path
+    results: Path
+    all_there: Any
+
+    def fetch(self) -> IssuedToken:
+        with self.fetches.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return IssuedToken(f"token-of-{os.getpid()}", 5.0)
+
+    def work(self) -> None:
+        cache = SharedTokenCache(self.fetch, self.token_file)
+        self.all_there.wait(timeout=30)
+        token = cache.refresh("t1")
+        with self.results.open("a") as handle:
+            handle.write(token + "\n")
+
+
+def test_processes_told_at_once_that_the_token_is_rejected_fetch_one_replacement(tmp_path: Path) -> None:
+    token_file = tmp_path / "token.json"
+    SharedTokenCache(lambda: IssuedToken("t1", 5.0), token_file).get()
+    race = _Rejected(token_file, tmp_path / "fetches", tmp_path / "results", FORK.Barrier(PROCESSES))
+    run_in_processes(race.work, PROCESSES)
     fetchers = race.fetches.read_text().split()
     assert len(fetchers) == 1
     assert race.results.read_text().split() == [f"token-of-{fetchers[0]}"] * PROCESSES

@@ -12,7 +12,7 @@ import pytest
 
 from common.errors import TransportError
 from common.masking import Masker
-from common.transport import USER_AGENT, HttpTransport
+from common.transport import USER_AGENT, Failure, HttpTransport, SendFailure
 
 TOKEN = "0123456789abcdef0123"
 
@@ -157,3 +157,70 @@ def test_a_server_that_never_answers_is_a_timeout(silent_server: str) -> None:
     transport.close()
     message = str(raised.value)
     assert message == f"GET {silent_server}/gettoken: no answer within 0.2 s (timeout)"
+
+
+# ── what a failure says about the request ───────────────────────────────────────────────────────────
+def test_a_refused_connection_was_never_sent(transport: HttpTransport) -> None:
+    with pytest.raises(SendFailure) as raised:
+        transport.send("POST", f"http://127.0.0.1:{_free_port()}/topapi/blackboard/create", json_body={})
+    assert raised.value.kind is Failure.NOT_SENT
+    assert (raised.value.reached_server, raised.value.host_unreachable) == (False, True)
+    assert raised.value.request.method == "POST"
+
+
+def test_no_answer_in_time_may_have_reached_the_server(silent_server: str) -> None:
+    transport = HttpTransport(timeout=0.2, masker=Masker())
+    transport.session.trust_env = False
+    with pytest.raises(SendFailure) as raised:
+        transport.send("POST", silent_server + "/topapi/blackboard/create", json_body={})
+    transport.close()
+    assert raised.value.kind is Failure.NO_ANSWER
+    assert (raised.value.reached_server, raised.value.host_unreachable) == (True, True)
+
+
+@pytest.fixture
+def hanging_up_server() -> Iterator[str]:
+    """Reads each request whole, then closes the connection without answering (as a server that crashed
+    after doing the work would)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                received = b""
+                while b"\r\n\r\n" not in received:
+                    received += connection.recv(4096)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_a_connection_closed_after_the_request_may_have_reached_the_server(
+    hanging_up_server: str, transport: HttpTransport
+) -> None:
+    with pytest.raises(SendFailure) as raised:
+        transport.send("GET", hanging_up_server + "/topapi/blackboard/listids", params={"access_token": TOKEN})
+    assert raised.value.kind is Failure.DROPPED
+    assert (raised.value.reached_server, raised.value.host_unreachable) == (True, False)
+    assert str(raised.value) == (
+        f"GET {hanging_up_server}/topapi/blackboard/listids: connection lost "
+        "(the server closed the connection without answering)"
+    )
+
+
+def test_before_send_is_told_the_api_without_the_query(server: str) -> None:
+    told: list[str] = []
+    transport = HttpTransport(timeout=2.0, masker=Masker(), before_send=told.append)
+    transport.session.trust_env = False
+    transport.send("POST", server + "/json", params={"access_token": TOKEN}, json_body={})
+    transport.send("GET", server + "/text")
+    transport.close()
+    assert told == [server + "/json", server + "/text"]
