@@ -19,6 +19,7 @@ class Style(enum.Enum):
     TOPAPI = "topapi"  # old host, POST JSON body, ?access_token=, errcode bodies with request_id
     TOP = "top"  # like TOPAPI, but errors in the TOP gateway's {"error_response": {...}} shape
     ACS = "acs"  # new host, x-acs-dingtalk-access-token header, query parameters, HTTP 4xx errors
+    ROBOT = "robot"  # group robot webhook: robot token and signature in the query, raw JSON body, flat errors
 
 
 @dataclass(frozen=True)

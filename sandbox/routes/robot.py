@@ -1,0 +1,165 @@
+"""`/robot/send`: the custom group robot webhook (run notifications), with its signature, clock and rate checks.
+
+The sandbox's robots are signed robots (加签) whose keywords are not checked; each sandbox keeps what its
+robots accepted, for tests to read at `GET /__sandbox/robot/messages`.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+from collections import deque
+from collections.abc import Mapping
+from weakref import WeakKeyDictionary
+
+from sandbox.envelopes import INVALID_PARAM, MISSING_PARAM, Body, OapiError
+from sandbox.fields import Params
+from sandbox.routes.base import Route, Style
+from sandbox.state import TenantState
+
+DEFAULT_ROBOT_TOKEN = "sandbox-robot-token"
+DEFAULT_ROBOT_SECRET = "SECsandbox-robot-secret"
+ROBOTS: Mapping[str, str] = {DEFAULT_ROBOT_TOKEN: DEFAULT_ROBOT_SECRET}
+"""The sandbox's robots: access token → signing secret."""
+
+SIGN_REJECTED = 310000  # keyword missing, invalid timestamp, sign not match, IP not allowed
+TOKEN_NOT_FOUND = 300005
+SENDING_TOO_FAST = 410100
+MESSAGE_TOO_LONG = 460101
+
+MAX_MESSAGE_BYTES = 20_000
+TIMESTAMP_TOLERANCE_MS = 3_600_000
+MESSAGES_PER_WINDOW = 20
+RATE_WINDOW_SECONDS = 60.0
+THROTTLE_SECONDS = 600.0
+REQUIRED_FIELDS = {"text": ("content",), "markdown": ("title", "text")}
+MESSAGE_TYPES = (*REQUIRED_FIELDS, "link", "actionCard", "feedCard")
+
+SERVICE_PREFIX = "/__sandbox/robot/"
+
+
+class _Robot:
+    """One robot's recent accepted sends and the end of its current throttle."""
+
+    def __init__(self) -> None:
+        self.sent: deque[float] = deque()
+        self.throttled_until = 0.0
+
+    def admit(self, now: float) -> bool:
+        """Count a send at ``now``; False once over the per-minute limit, and for the 10 minutes after."""
+        if now < self.throttled_until:
+            return False
+        while self.sent and self.sent[0] <= now - RATE_WINDOW_SECONDS:
+            self.sent.popleft()
+        if len(self.sent) >= MESSAGES_PER_WINDOW:
+            self.throttled_until = now + THROTTLE_SECONDS
+            return False
+        self.sent.append(now)
+        return True
+
+
+class RobotInbox:
+    """The messages a sandbox's robots accepted and each robot's send rate, behind one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._robots: dict[str, _Robot] = {}
+        self._messages: list[Body] = []
+
+    def accept(self, token: str, now: float, message: Body) -> None:
+        """Store ``message`` unless the robot is sending too fast (410100)."""
+        with self._lock:
+            if not self._robots.setdefault(token, _Robot()).admit(now):
+                raise OapiError(SENDING_TOO_FAST, f"send too fast, exceed {MESSAGES_PER_WINDOW} times per minute")
+            self._messages.append({"robot": token, "received_at": now, "message": message})
+
+    def messages(self) -> list[Body]:
+        with self._lock:
+            return list(self._messages)
+
+    def reset(self) -> None:
+        """Forget every message and throttle."""
+        with self._lock:
+            self._robots.clear()
+            self._messages.clear()
+
+
+_inboxes: WeakKeyDictionary[TenantState, RobotInbox] = WeakKeyDictionary()
+_inboxes_lock = threading.Lock()
+
+
+def inbox(state: TenantState) -> RobotInbox:
+    """The robot inbox of the sandbox that owns ``state``."""
+    with _inboxes_lock:
+        return _inboxes.setdefault(state, RobotInbox())
+
+
+def signature(secret: str, timestamp: str) -> str:
+    """base64(HMAC-SHA256(secret, "timestamp\\nsecret")), before URL encoding."""
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def send(state: TenantState, params: Params) -> Body:
+    """Check the robot, its signature, the message and the robot's rate; store the message.
+
+    Errors are answered flat, `{"errcode", "errmsg"}`, as the robot webhook answers them."""
+    try:
+        _receive(state, params["query"], params["body"])
+    except OapiError as error:
+        return error.body()
+    return {"errcode": 0, "errmsg": "ok"}
+
+
+def _receive(state: TenantState, query: Mapping[str, str], raw: bytes) -> None:
+    token = query.get("access_token", "")
+    secret = ROBOTS.get(token)
+    if secret is None:
+        raise OapiError(TOKEN_NOT_FOUND, "token not exist")
+    now = state.now()
+    _check_signature(secret, query.get("timestamp", ""), query.get("sign", ""), now)
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise OapiError(MESSAGE_TOO_LONG, f"message too long, over {MAX_MESSAGE_BYTES} bytes")
+    inbox(state).accept(token, now, _message(raw))
+
+
+def _check_signature(secret: str, timestamp: str, sign: str, now: float) -> None:
+    if not timestamp.isdigit() or abs(int(timestamp) - now * 1000) > TIMESTAMP_TOLERANCE_MS:
+        raise OapiError(SIGN_REJECTED, "invalid timestamp")
+    if not secrets.compare_digest(sign.encode(), signature(secret, timestamp).encode()):
+        raise OapiError(SIGN_REJECTED, "sign not match")
+
+
+def _message(raw: bytes) -> Body:
+    """The JSON message, its type one of DingTalk's and its text or markdown fields present."""
+    try:
+        message = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise OapiError(INVALID_PARAM, "参数错误: 请求体不是合法的JSON") from None
+    if not isinstance(message, dict):
+        raise OapiError(INVALID_PARAM, "参数错误: 请求体必须是JSON对象")
+    msgtype = message.get("msgtype")
+    if msgtype not in MESSAGE_TYPES:
+        raise OapiError(INVALID_PARAM, f"参数错误: msgtype {msgtype!r} is not one of {', '.join(MESSAGE_TYPES)}")
+    content = message.get(msgtype)
+    if not isinstance(content, dict):
+        raise OapiError(MISSING_PARAM, f"缺少参数 {msgtype}")
+    for name in REQUIRED_FIELDS.get(msgtype, ()):
+        if not isinstance(content.get(name), str) or not content[name].strip():
+            raise OapiError(MISSING_PARAM, f"缺少参数 {msgtype}.{name}")
+    return message
+
+
+def service(state: TenantState, method: str, path: str) -> tuple[int, Body]:
+    """The sandbox's own robot endpoints: what the robots accepted, and forgetting it."""
+    if (method, path) == ("GET", f"{SERVICE_PREFIX}messages"):
+        return 200, {"messages": inbox(state).messages()}
+    if (method, path) == ("POST", f"{SERVICE_PREFIX}reset"):
+        inbox(state).reset()
+        return 200, {"status": "reset"}
+    return 404, {"errcode": 404, "errmsg": f"no sandbox endpoint {method} {path}"}
+
+
+ROUTES = (Route("POST", "/robot/send", Style.ROBOT, send),)
