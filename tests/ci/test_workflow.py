@@ -1,0 +1,204 @@
+"""The GitHub Actions workflow users get: valid for GitHub, and its shards, merge and report line up."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from common.settings import load_settings
+from tests.ci.workflow import (
+    PROJECT_ROOT,
+    WORKFLOW_PATH,
+    chain_problems,
+    load_workflow,
+    shard_command,
+    shard_job_name,
+    splits,
+)
+
+# check-jsonschema's own copies: SchemaStore's GitHub workflow schema, and its rule that every job has a timeout.
+WORKFLOW_SCHEMAS = ("vendor.github-workflows", "custom.github-workflows-require-timeout")
+NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+NODE_ID = re.compile(r"testcases/test_\w+\.py::test_\w+\[[^\]]+\]")
+PLAIN_SETTING = re.compile(r"\$\{\{ (secrets|vars)\.(\w+) \}\}")
+
+Workflow = dict[str, Any]
+
+
+def check_workflow(path: Path, schema: str) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema on ``path`` with a built-in schema, every download pointed at a closed port."""
+    environ = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")} | NO_NETWORK
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)]
+    return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("schema", WORKFLOW_SCHEMAS)
+def test_the_workflow_is_valid_offline(schema: str) -> None:
+    checked = check_workflow(WORKFLOW_PATH, schema)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "edit", "complaint"),
+    [
+        ("vendor.github-workflows", ("runs-on:", "run-on:"), "'runs-on' is a required property"),
+        ("vendor.github-workflows", ("contents: read", "contents: reed"), "'reed'"),
+        ("custom.github-workflows-require-timeout", ("timeout-minutes: 15", "continue-on-error: false"), "timeout"),
+    ],
+)
+def test_the_schema_check_rejects_a_broken_workflow(
+    tmp_path: Path, schema: str, edit: tuple[str, str], complaint: str
+) -> None:
+    text = WORKFLOW_PATH.read_text(encoding="utf-8")
+    assert edit[0] in text
+    broken = tmp_path / "api-tests.yml"
+    broken.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+    checked = check_workflow(broken, schema)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert complaint in checked.stdout
+
+
+def test_shards_merge_and_report_line_up() -> None:
+    assert chain_problems(load_workflow()) == []
+
+
+def test_each_matrix_group_runs_its_own_share_on_all_cores() -> None:
+    workflow = load_workflow()
+    commands = [shard_command(workflow, group) for group in range(1, splits(workflow) + 1)]
+    assert len(commands) == len(workflow["jobs"][shard_job_name(workflow)]["strategy"]["matrix"]["group"]) > 1
+    for group, args in enumerate(commands, start=1):
+        assert args[args.index("-n") + 1] == "auto"
+        assert args[args.index("--group") + 1] == str(group)
+        assert "--durations-path" not in args, "the shards read the committed .test_durations at the project root"
+
+
+def _job(name: str) -> Callable[[Workflow], dict[str, Any]]:
+    return lambda workflow: workflow["jobs"][name]
+
+
+def _step(job: str, text: str) -> Callable[[Workflow], dict[str, Any]]:
+    """The first step of ``job`` whose action or command contains ``text``."""
+    return lambda workflow: next(step for step in workflow["jobs"][job]["steps"] if text in _action_or_command(step))
+
+
+def _action_or_command(step: dict[str, Any]) -> str:
+    return step.get("uses") or step.get("run", "")
+
+
+def _matrix(workflow: Workflow) -> dict[str, Any]:
+    return workflow["jobs"]["shard"]["strategy"]["matrix"]
+
+
+BROKEN_EDITS: dict[str, tuple[Callable[[Workflow], dict[str, Any]], Callable[[dict[str, Any]], object], str]] = {
+    "a group dropped": (_matrix, lambda matrix: matrix.update(group=[1, 2]), "needs the groups 1..3"),
+    "a group added": (_matrix, lambda matrix: matrix.update(group=[1, 2, 3, 4]), "needs the groups 1..3"),
+    "--splits raised": (
+        _step("shard", "--splits"),
+        lambda step: step.update(run=step["run"].replace("--splits 3", "--splits 4")),
+        "needs the groups 1..4",
+    ),
+    "fixed --group": (
+        _step("shard", "--splits"),
+        lambda step: step.update(run=step["run"].replace("${{ matrix.group }}", "1")),
+        "does not take its --group",
+    ),
+    "one core": (
+        _step("shard", "--splits"),
+        lambda step: step.update(run=step["run"].replace("-n auto", "")),
+        "-n auto",
+    ),
+    "fail-fast": (lambda workflow: workflow["jobs"]["shard"]["strategy"], lambda s: s.pop("fail-fast"), "fail-fast"),
+    "upload only on success": (_step("shard", "actions/upload-artifact"), lambda s: s.pop("if"), "after failing"),
+    "one artifact name": (
+        _step("shard", "actions/upload-artifact"),
+        lambda step: step["with"].update(name="allure-results"),
+        "would overwrite",
+    ),
+    "renamed artifacts": (
+        _step("shard", "actions/upload-artifact"),
+        lambda step: step["with"].update(name="results-${{ matrix.group }}"),
+        "misses the shards' artifacts",
+    ),
+    "other results": (
+        _step("shard", "actions/upload-artifact"),
+        lambda step: step["with"].update(path="reports/"),
+        "uploads",
+    ),
+    "merge job not needing the shards": (_job("report"), lambda job: job.pop("needs"), "needs 'shard'"),
+    "report only when every shard passed": (_job("report"), lambda job: job.pop("if"), "when a shard fails"),
+    "no merge": (
+        _step("report", "actions/download-artifact"),
+        lambda step: step["with"].pop("merge-multiple"),
+        "merge-multiple",
+    ),
+    "merged elsewhere": (
+        _step("report", "actions/download-artifact"),
+        lambda step: step["with"].update(path="results/"),
+        "merged into",
+    ),
+    "no report built": (
+        _step("report", "npm"),
+        lambda step: step.update(run="npm ci"),
+        "npm run report",
+    ),
+    "report not kept": (
+        _step("report", "actions/upload-artifact"),
+        lambda step: step["with"].update(path="reports/allure-results/"),
+        "does not keep reports/allure-report",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_EDITS)
+def test_a_broken_edit_is_named(name: str) -> None:
+    find, change, complaint = BROKEN_EDITS[name]
+    workflow = copy.deepcopy(load_workflow())
+    change(find(workflow))
+    problems = chain_problems(workflow)
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_actions_are_pinned_to_a_major_version_and_artifact_actions_agree() -> None:
+    workflow = load_workflow()
+    uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"actions/[\w-]+@v\d+", action) for action in uses), uses
+    artifact_majors = {action.split("@")[1] for action in uses if action.split("@")[0].endswith("-artifact")}
+    assert len(artifact_majors) == 1, f"upload and download of artifacts must share a major version: {uses}"
+
+
+def test_only_the_shards_see_the_secrets() -> None:
+    workflow = load_workflow()
+    shard = shard_job_name(workflow)
+    assert "env" not in workflow
+    for name, job in workflow["jobs"].items():
+        if name != shard:
+            assert "secrets." not in json.dumps(job), f"job {name!r} needs no DingTalk secrets"
+
+
+def test_without_secrets_or_variables_the_shards_run_against_the_sandbox(tmp_path: Path) -> None:
+    workflow = load_workflow()
+    job_env: dict[str, str] = workflow["jobs"][shard_job_name(workflow)]["env"]
+    # GitHub renders a secret or variable that is not set as an empty string
+    rendered = {name: "" for name, value in job_env.items() if PLAIN_SETTING.fullmatch(value)}
+    assert set(job_env) - set(rendered) == {"DINGTALK_TARGET"}
+    assert "DINGTALK_PROFILE" not in job_env, "an empty DINGTALK_PROFILE would stop a sandbox run: set it for live only"
+    settings = load_settings(tmp_path, environ=rendered | {"DINGTALK_TARGET": "sandbox"})
+    assert settings.target == "sandbox"
+    assert settings.profile_path == tmp_path / "data" / "profiles" / "sandbox.yaml"
+
+
+def test_the_committed_durations_name_the_suites_cases() -> None:
+    durations = json.loads((PROJECT_ROOT / ".test_durations").read_text(encoding="utf-8"))
+    assert durations
+    misnamed = [node_id for node_id in durations if not NODE_ID.fullmatch(node_id)]
+    assert misnamed == [], "record durations from the project root: pytest -p no:xdist --store-durations"
+    assert all(isinstance(seconds, float) and seconds >= 0 for seconds in durations.values())
