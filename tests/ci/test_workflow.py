@@ -29,6 +29,7 @@ from tests.ci.workflow import (
 WORKFLOW_SCHEMAS = ("vendor.github-workflows", "custom.github-workflows-require-timeout")
 NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 NODE_ID = re.compile(r"testcases/test_\w+\.py::test_\w+\[[^\]]+\]")
+DINGTALK_QPS_PER_API = 20  # per app per API, standard edition (shared/dingtalk-facts.md)
 PLAIN_SETTING = re.compile(r"\$\{\{ (secrets|vars)\.(\w+) \}\}")
 
 Workflow = dict[str, Any]
@@ -184,16 +185,42 @@ def test_only_the_shards_see_the_secrets() -> None:
             assert "secrets." not in json.dumps(job), f"job {name!r} needs no DingTalk secrets"
 
 
+def _shard_environ(workflow: Workflow, target: str, secrets: dict[str, str]) -> dict[str, str]:
+    """The shard job's environment as GitHub renders it: a secret or variable that is not set is ''."""
+    job_env: dict[str, str] = workflow["jobs"][shard_job_name(workflow)]["env"]
+    rendered = {}
+    for name, value in job_env.items():
+        plain = PLAIN_SETTING.fullmatch(value)
+        if plain:
+            rendered[name] = secrets.get(plain[2], "") if plain[1] == "secrets" else ""
+    assert set(job_env) - set(rendered) == {"DINGTALK_TARGET"}
+    return rendered | {"DINGTALK_TARGET": target}
+
+
 def test_without_secrets_or_variables_the_shards_run_against_the_sandbox(tmp_path: Path) -> None:
     workflow = load_workflow()
-    job_env: dict[str, str] = workflow["jobs"][shard_job_name(workflow)]["env"]
-    # GitHub renders a secret or variable that is not set as an empty string
-    rendered = {name: "" for name, value in job_env.items() if PLAIN_SETTING.fullmatch(value)}
-    assert set(job_env) - set(rendered) == {"DINGTALK_TARGET"}
-    assert "DINGTALK_PROFILE" not in job_env, "an empty DINGTALK_PROFILE would stop a sandbox run: set it for live only"
-    settings = load_settings(tmp_path, environ=rendered | {"DINGTALK_TARGET": "sandbox"})
+    assert "DINGTALK_PROFILE" not in workflow["jobs"][shard_job_name(workflow)]["env"], (
+        "an empty DINGTALK_PROFILE stops a sandbox run: set it for live runs only"
+    )
+    settings = load_settings(tmp_path, environ=_shard_environ(workflow, "sandbox", {}))
     assert settings.target == "sandbox"
     assert settings.profile_path == tmp_path / "data" / "profiles" / "sandbox.yaml"
+
+
+def test_live_shards_together_keep_to_dingtalks_qps_limit(tmp_path: Path) -> None:
+    workflow = load_workflow()
+    shard = workflow["jobs"][shard_job_name(workflow)]
+    [live_step] = [step for step in shard["steps"] if step.get("if") == "env.DINGTALK_TARGET == 'live'"]
+    assert live_step["env"]["SHARDS"] == "${{ strategy.job-total }}"
+    shards = len(shard["strategy"]["matrix"]["group"])
+    github_env = tmp_path / "github-env"
+    step_env = {"PROFILE": "data/profiles/mine.yaml", "QPS": "", "SHARDS": str(shards), "GITHUB_ENV": str(github_env)}
+    subprocess.run(["bash", "-euo", "pipefail", "-c", live_step["run"]], env=step_env, check=True, timeout=30)
+    written = dict(line.split("=", 1) for line in github_env.read_text(encoding="utf-8").splitlines())
+    secrets = {"DINGTALK_APPKEY": "ding-key", "DINGTALK_APPSECRET": "ding-secret"}
+    settings = load_settings(tmp_path, environ=_shard_environ(workflow, "live", secrets) | written)
+    assert settings.profile_path == tmp_path / "data" / "profiles" / "mine.yaml"
+    assert 0 < settings.qps * shards <= DINGTALK_QPS_PER_API
 
 
 def test_the_committed_durations_name_the_suites_cases() -> None:
