@@ -229,3 +229,9 @@ def test_the_committed_durations_name_the_suites_cases() -> None:
     misnamed = [node_id for node_id in durations if not NODE_ID.fullmatch(node_id)]
     assert misnamed == [], "record durations from the project root: pytest -p no:xdist --store-durations"
     assert all(isinstance(seconds, float) and seconds >= 0 for seconds in durations.values())
+
+
+def test_the_report_job_has_what_npm_ci_and_npm_run_report_need() -> None:
+    package = json.loads((PROJECT_ROOT / "package.json").read_text(encoding="utf-8"))
+    assert "report" in package["scripts"]
+    assert (PROJECT_ROOT / "package-lock.json").is_file(), "npm ci and setup-node's npm cache need the lockfile"
