@@ -38,9 +38,13 @@ class Project:
 
     def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
         """Run the API suite here, with a clean DINGTALK_* environment plus ``env``."""
+        return self.python("-m", "pytest", "-p", "no:cacheprovider", *args, env=env, timeout=timeout)
+
+    def python(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
+        """Run ``python *args`` here (e.g. ``-m common.sweep``), with a clean DINGTALK_* environment plus ``env``."""
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("DINGTALK_", "PYTEST_"))}
         environ.update(env or {})
-        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+        command = [sys.executable, *args]
         done = subprocess.run(command, cwd=self.root, env=environ, capture_output=True, text=True, timeout=timeout)
         return SuiteRun(done.returncode, done.stdout, done.stderr)
 

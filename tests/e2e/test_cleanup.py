@@ -1,0 +1,143 @@
+"""Safe live runs end to end: a run removes what it created even when cases fail midway or a worker dies,
+unsafe write cases never reach the tenant, and --allow-writes is DINGTALK_ALLOW_WRITES=1."""
+
+from __future__ import annotations
+
+import re
+
+from sandbox.testing import SandboxFaults
+from tests.e2e.harness import Project, RunningSandbox
+
+SAFE_CREATE = """
+          path: /topapi/blackboard/create
+          json:
+            create_request:
+              operation_userid: ${profile.admin_userid}
+              title: apitest ${uid}
+              content: left behind by run ${run_id}
+              ding: false
+              push_top: false
+              blackboard_receiver: {userid_list: "${profile.test_userids}"}
+"""
+
+FAILS_AFTER_CREATE = f"""
+  - id: fails-after-create
+    title: creates an announcement, then fails before it knows the id, so teardown cannot delete it
+    writes: true
+    steps:
+      - request:{SAFE_CREATE}
+      - request:
+          path: /topapi/blackboard/listids
+          json:
+            query_request: {{operation_userid: "${{profile.admin_userid}}", page: 1, page_size: 30}}
+        expect:
+          body: {{result: {{len: 0}}}}
+        save: {{ids: result}}
+    teardown:
+      - request:
+          path: /topapi/blackboard/delete
+          json: {{blackboard_id: "${{ids[0]}}", operation_userid: "${{profile.admin_userid}}"}}
+"""
+
+CRASHING_CASE = """epic: crash
+feature: crash
+cases:
+  - id: create-then-crash
+    title: creates an announcement, then its worker process dies
+    writes: true
+    request:""" + SAFE_CREATE.replace("\n    ", "\n")
+
+CRASHING_MODULE = """import os
+
+import pytest
+
+pytestmark = pytest.mark.yaml_cases("crash.yaml")
+
+
+def test_crash(case, run_case):
+    run_case(case)
+    os._exit(1)
+"""
+
+UNSAFE_CASE = """
+  - id: pinned-to-the-top
+    title: a create that would pin the announcement for everyone
+    writes: true
+    request:
+      path: /topapi/blackboard/create
+      json:
+        create_request:
+          operation_userid: ${profile.admin_userid}
+          title: apitest ${uid}
+          content: never sent
+          ding: false
+          push_top: true
+          blackboard_receiver: {userid_list: "${profile.test_userids}"}
+"""
+
+
+def test_a_run_whose_cases_fail_midway_and_whose_worker_dies_leaves_nothing(
+    project: Project, sandbox: RunningSandbox
+) -> None:
+    project.add_cases("blackboard.yaml", FAILS_AFTER_CREATE)
+    (project.root / "data" / "crash.yaml").write_text(CRASHING_CASE, encoding="utf-8")
+    (project.root / "testcases" / "test_crash.py").write_text(CRASHING_MODULE, encoding="utf-8")
+    before = sandbox.stats()["objects"]["blackboard"]
+
+    run = project.run("-n", "2", "-q", "-k", "fails-after-create or crash", env=sandbox.environ())
+
+    assert run.returncode == 1, run.output
+    assert "fails-after-create" in run.output and "crashed" in run.output, run.output
+    stats = sandbox.stats()
+    assert stats["calls"]["POST /topapi/blackboard/create"] == 2
+    # both announcements were created and neither case deleted its own: the sweep at the end removed them
+    removed = re.findall(r"sweep of run (\S+): removed announcement \S+ 'apitest (\S+)", run.output)
+    assert len(removed) == 2, run.output
+    assert all(uid.startswith(f"{run_id}-") for run_id, uid in removed)
+    assert stats["calls"]["POST /topapi/blackboard/delete"] == 2
+    assert stats["objects"]["blackboard"] == before
+
+
+def test_a_run_under_injected_faults_leaves_nothing(project: Project, sandbox: RunningSandbox) -> None:
+    project.add_cases("blackboard.yaml", FAILS_AFTER_CREATE)
+    before = sandbox.stats()["objects"]["blackboard"]
+    faults = SandboxFaults(sandbox.url)
+    # drop_after: a create is carried out and its answer lost, so the case cannot know it created something
+    faults.set(busy=0.05, rate_limited=0.05, drop_after=0.05, qps=0, seed=7)
+    # more retries than by default, so that the sweep itself gets its answers despite the faults
+    env = {**sandbox.environ(), "DINGTALK_RETRIES": "8", "DINGTALK_RETRY_BACKOFF": "0.01"}
+
+    run = project.run("-n", "2", "-q", "-k", "blackboard and (crud or sub-admin or create)", env=env)
+
+    hits = faults.counts()
+    faults.set(busy=0, rate_limited=0, drop_after=0)
+    assert "sweep of run" in run.output, run.output
+    assert "could not remove" not in run.output, run.output
+    assert hits["busy"] and hits["rate_limited"] and hits["drop_after"], hits
+    assert sandbox.stats()["objects"]["blackboard"] == before
+
+
+def test_an_unsafe_write_case_fails_alone_with_one_line_and_is_never_sent(
+    project: Project, sandbox: RunningSandbox
+) -> None:
+    project.add_cases("blackboard.yaml", UNSAFE_CASE)
+    last_line = len((project.root / "data" / "blackboard.yaml").read_text(encoding="utf-8").splitlines())
+
+    run = project.run("-q", "-k", "pinned-to-the-top or category-list", env=sandbox.environ())
+
+    assert run.returncode == 1, run.output
+    assert re.search(r"\b2 passed, \d+ deselected, 1 error\b", run.output), run.output  # category-list's two
+    line = f"data/blackboard.yaml:{last_line - 1} case 'pinned-to-the-top' request.json.create_request.push_top: "
+    assert f"{line}must be false, not true (a rule for live tenants in data/live-safety.yaml" in run.output
+    assert "Traceback" not in run.output
+    assert sandbox.stats()["calls"].get("POST /topapi/blackboard/create", 0) == 0
+
+
+def test_the_allow_writes_flag_lets_write_cases_run_on_a_live_target(project: Project, sandbox: RunningSandbox) -> None:
+    without = project.run("-q", "-k", "crud-flow", env=sandbox.environ(allow_writes=False))
+    with_flag = project.run("-q", "-k", "crud-flow", "--allow-writes", env=sandbox.environ(allow_writes=False))
+
+    assert "1 skipped" in without.output, without.output
+    assert with_flag.returncode == 0, with_flag.output
+    assert "1 passed" in with_flag.output, with_flag.output
+    assert sandbox.stats()["calls"]["POST /topapi/blackboard/create"] == 1
