@@ -1,4 +1,4 @@
-"""Reading the YAML files that describe a live tenant's safety (``data/live-safety.yaml``, ``data/sweep.yaml``)."""
+"""Reading the YAML files that describe a live tenant's safety (``data/live/safety.yaml``, ``data/live/sweep.yaml``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rules for what cases may send to the write endpoints of a live tenant (``data/live-safety.yaml``), and the
+"""Rules for what cases may send to the write endpoints of a live tenant (``data/live/safety.yaml``), and the
 check of a loaded case against them: each problem is one line naming the file, case and field."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Safe live runs (a pytest plugin): ``--allow-writes``, the check of every case against
-``data/live-safety.yaml`` at collection on a live target, and at the end of a run that may write, the sweep
+``data/live/safety.yaml`` at collection on a live target, and at the end of a run that may write, the sweep
 of everything carrying its run id, also after failures or a lost worker."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from common.pytest_plugin import PROJECT_ROOT, SUITE, Suite
 from common.settings import Settings
 from common.sweep import SPEC_FILE, Selection, Sweeper, SweepOutcome, load_spec
 
-RULES_FILE = "data/live-safety.yaml"
+RULES_FILE = "data/live/safety.yaml"
 _UNSAFE = pytest.StashKey[str]()
 
 
@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a live target, a case that breaks a rule of data/live-safety.yaml fails alone, with one line."""
+    """On a live target, a case that breaks a rule of data/live/safety.yaml fails alone, with one line."""
     suite = config.stash.get(SUITE, None)
     if suite is None or suite.settings.target != "live":
         return

@@ -1,4 +1,4 @@
-"""Finding and removing what test runs left on a tenant, as ``data/sweep.yaml`` describes it.
+"""Finding and removing what test runs left on a tenant, as ``data/live/sweep.yaml`` describes it.
 
     python -m common.sweep --run-id 20240601093000-1a2b      # what that run left behind
     python -m common.sweep --older-than 1h [--dry-run]        # what any run left more than an hour ago
@@ -31,7 +31,7 @@ from common.transport import Response
 from common.yaml_source import PathKey, YamlDocument
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SPEC_FILE = "data/sweep.yaml"
+SPEC_FILE = "data/live/sweep.yaml"
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -235,7 +235,7 @@ def _next_page(request: ApiRequest, page: PathKey) -> ApiRequest:
 
 
 def load_spec(path: Path, display: str = SPEC_FILE) -> SweepSpec:
-    """Read ``data/sweep.yaml``; raise ConfigError naming the file, line and key of what is wrong."""
+    """Read ``data/live/sweep.yaml``; raise ConfigError naming the file, line and key of what is wrong."""
     doc = read_config(path, display, "the sweep spec")
     reader = _SpecReader(doc)
     kinds = reader.get((), "kinds", list)

@@ -1,4 +1,4 @@
-"""common.live_guard: the rules of data/live-safety.yaml hold for every shipped case, and a case that breaks
+"""common.live_guard: the rules of data/live/safety.yaml hold for every shipped case, and a case that breaks
 one gets one line naming its file, line, case and field."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from common.schema_store import SchemaStore
 from common.templating import Context
 from tests.framework.fakes import PROJECT, LoadText
 
-RULES = PROJECT / "data" / "live-safety.yaml"
+RULES = PROJECT / "data" / "live" / "safety.yaml"
 PROFILES = ("data/profiles/sandbox.yaml", "data/profiles/live.example.yaml")
 A_RUNS_UID = "20240601093000-1a2b-3c4d5e"
 """A ${uid} as a run makes it: the run id (``%Y%m%d%H%M%S`` and 4 hex digits), a dash and 6 hex digits."""
@@ -26,7 +26,7 @@ A_RUNS_UID = "20240601093000-1a2b-3c4d5e"
 @pytest.fixture
 def guard(tmp_path: Path, profile: dict[str, Any]) -> LiveGuard:
     """The shipped rules, reading case files from ``tmp_path`` (where ``load_text`` writes them)."""
-    return load_guard(RULES, "data/live-safety.yaml", profile, tmp_path)
+    return load_guard(RULES, "data/live/safety.yaml", profile, tmp_path)
 
 
 def _case(load_text: LoadText, yaml_text: str) -> Case:
@@ -58,7 +58,7 @@ SAFE_FLAGS = "          ding: false\n          push_top: false\n"
 def test_every_shipped_case_keeps_the_live_rules(profile_file: str) -> None:
     profile = load_profile(PROJECT / profile_file, profile_file)
     loader = CaseLoader(SchemaStore(PROJECT / "schemas"), profile, PROJECT)
-    guard = load_guard(RULES, "data/live-safety.yaml", profile, PROJECT)
+    guard = load_guard(RULES, "data/live/safety.yaml", profile, PROJECT)
     cases = [case for path in sorted((PROJECT / "data").glob("*.yaml")) for case in loader.load(path)]
     writing = [case for case in cases if isinstance(case, Case) and case.writes]
     assert len(writing) >= 20
@@ -72,7 +72,7 @@ def test_every_shipped_case_keeps_the_live_rules(profile_file: str) -> None:
             "          ding: false\n" + SAFE_RECEIVERS,
             10,
             "push_top",
-            "missing: write push_top: false (a rule for live tenants in data/live-safety.yaml: not pinned to the "
+            "missing: write push_top: false (a rule for live tenants in data/live/safety.yaml: not pinned to the "
             "top (documented default: true))",
             id="a-default-is-not-relied-on",
         ),
@@ -134,7 +134,7 @@ def test_a_receiver_list_saved_at_run_time_cannot_be_checked(load_text: LoadText
     assert guard.problem(case) == (
         "cases.yaml:13 case 'saved' steps[1].request.json.create_request.blackboard_receiver.userid_list: must be "
         "made of profile.test_userids: a value saved at run time cannot be checked before the run (a rule for live "
-        "tenants in data/live-safety.yaml: announcements go to the profile's test users only)"
+        "tenants in data/live/safety.yaml: announcements go to the profile's test users only)"
     )
 
 

@@ -1,4 +1,4 @@
-"""common.sweep: data/sweep.yaml run against a hand-made tenant: what carries a run id is found and removed,
+"""common.sweep: data/live/sweep.yaml run against a hand-made tenant: what carries a run id is found and removed,
 nothing else is touched, and what cannot be read or removed is reported, not skipped."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from common.sweep import Selection, Sweeper, SweepError, SweepSpec, duration, lo
 from common.transport import Response
 from tests.framework.fakes import PROJECT, FakeClock, oapi_error, ok
 
-SPEC = load_spec(PROJECT / "data" / "sweep.yaml")
+SPEC = load_spec(PROJECT / "data" / "live" / "sweep.yaml")
 CHINA = timezone(timedelta(hours=8))
 RUN = "20240601093000-1a2b"
 OTHER_RUN = "20240530120000-ffff"
@@ -178,7 +178,7 @@ def test_a_listing_the_tenant_refuses_stops_the_sweep_with_one_line(tenant: Tena
 
 def _spec_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
     """The shipped spec with ``old`` replaced by ``new``, and the line of the change."""
-    text = (PROJECT / "data" / "sweep.yaml").read_text(encoding="utf-8")
+    text = (PROJECT / "data" / "live" / "sweep.yaml").read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "sweep.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
