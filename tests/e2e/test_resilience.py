@@ -1,0 +1,229 @@
+"""The framework under faults, end to end: the whole suite passes against a sandbox that is slow, busy,
+rate-limited and hands out short-lived tokens, with every retry in the report; a dead host or refused
+credentials stop the run with one line; a create whose answer was lost is never sent again."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from common.case_loader import CaseLoader
+from common.case_model import Case
+from common.dingtalk import DingTalkClient, make_token_fetcher
+from common.errors import CheckFailure, FrameworkError
+from common.masking import Masker
+from common.profile import load_profile
+from common.reporting import AllureReporter
+from common.retry import RetryPolicy
+from common.runner import CaseRunner
+from common.schema_store import SchemaStore
+from common.settings import load_settings
+from common.token_cache import SharedTokenCache
+from common.transport import HttpTransport
+from sandbox import SandboxProcess
+from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
+from tests.e2e.test_api_suite import _summary
+
+FAULTS = ["--latency-ms", "20", "--busy-rate", "0.05", "--rate-limited-rate", "0.05", "--token-ttl", "4"]
+RETRY_STEP = re.compile(
+    r"^retry \d of (\d) after (errcode -1|errcode 90018|HTTP 429 system\.busy|HTTP 403 \S+QpsLimit)"
+)
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
+    """Starts sandboxes with the given flags; all are stopped at the end of the test."""
+    started: list[SandboxProcess] = []
+
+    def start(*flags: str) -> RunningSandbox:
+        started.append(SandboxProcess(flags).start())
+        return RunningSandbox(started[-1].url)
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def _steps(step: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for child in step.get("steps", []):
+        yield child
+        yield from _steps(child)
+
+
+def _all_steps(results: Path) -> list[dict[str, Any]]:
+    """Every step in every Allure result under ``results``, nested steps included."""
+    return [step for path in results.glob("*-result.json") for step in _steps(json.loads(path.read_text()))]
+
+
+def test_the_whole_suite_passes_under_faults_and_shows_every_retry(
+    project: Project, start_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = start_sandbox(*FAULTS, "--qps-limit", "20")
+    # 5 % busy + 5 % rate-limited: with 3 retries one call in 10 000 would still fail, one run in ~20;
+    # 5 retries make that one in a million calls, so the test shows the mechanism rather than luck
+    env = {**sandbox.environ(), "DINGTALK_RETRIES": "5", "DINGTALK_RETRY_BACKOFF": "0.05"}
+    run = project.run("-n", "auto", "-q", env=env, timeout=400)
+    assert run.returncode == 0, run.output[-3000:]
+    assert set(_summary(run.output)) == {"passed"}, run.output[-3000:]
+    faults = sandbox.stats()["faults"]
+    assert faults["busy"] > 0 and faults["rate_limited"] > 0, faults
+    results = project.reports / "allure-results"
+    steps = _all_steps(results)
+    retries = [step for step in steps if step["name"].startswith("retry ")]
+    assert retries, "no retry step in the report"
+    for step in retries:
+        assert (match := RETRY_STEP.match(step["name"])) and match[1] == "5", step["name"]
+        # the refused answer is attached to its step, masked like every other
+        [answer] = [item for item in step["attachments"] if item["name"] == "response"]
+        text = (results / answer["source"]).read_text()
+        assert re.search(r'"errcode": (-1|90018)|"code": "(system.busy|Forbidden\.\S+Qps)', text), text
+    # the refused calls of the cases were retried in steps of their own (the end-of-run sweep's are not in a case)
+    assert len(retries) <= faults["busy"] + faults["rate_limited"] + faults["qps_limited"]
+    # the 4-second tokens were renewed while the run went on, by whichever worker needed one first
+    assert [step["name"] for step in steps].count("gettoken: the run's one token request") > 1
+
+
+BURST_CASE = """
+  - id: burst-{n}
+    title: one of many category/list calls at once
+    request:
+      path: /topapi/blackboard/category/list
+      json: {{operation_userid: "${{profile.admin_userid}}"}}
+"""
+
+
+def test_the_rate_limiter_keeps_parallel_workers_under_the_sandbox_s_qps_limit(
+    project: Project, start_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = start_sandbox("--qps-limit", "10")
+    project.add_cases("blackboard.yaml", "".join(BURST_CASE.format(n=n) for n in range(24)))
+    # no retries: a single call over the limit would fail its case (or the end-of-run sweep)
+    env = {**sandbox.environ(), "DINGTALK_QPS": "10", "DINGTALK_RETRIES": "0"}
+    run = project.run("-n", "3", "-q", "-k", "burst", env=env)
+    assert run.returncode == 0, run.output[-3000:]
+    assert _summary(run.output) == {"passed": 24}
+    stats = sandbox.stats()
+    assert stats["calls"]["POST /topapi/blackboard/category/list"] == 24
+    assert stats["faults"]["qps_limited"] == 0
+
+
+UNREACHABLE = {
+    "DINGTALK_TARGET": "live",
+    "DINGTALK_APPKEY": "k",
+    "DINGTALK_APPSECRET": "never-shown-secret",
+    "DINGTALK_PROFILE": "data/profiles/sandbox.yaml",
+    "DINGTALK_TIMEOUT": "0.5",
+    "DINGTALK_RETRY_BACKOFF": "0.01",
+}
+
+
+@pytest.fixture
+def silent_host() -> Iterator[str]:
+    """A port that takes connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("host", "problem"),
+    [
+        ("http://127.0.0.1:9", "cannot connect (connection refused: is the host up and the URL right?)"),
+        ("silent", "no answer within 0.5 s (timeout)"),
+    ],
+    ids=["refused", "timeout"],
+)
+def test_an_unreachable_host_stops_the_run_with_one_line_keeping_what_was_written(
+    project: Project, silent_host: str, host: str, problem: str
+) -> None:
+    url = silent_host if host == "silent" else host
+    env = {**UNREACHABLE, "DINGTALK_OAPI_URL": url, "DINGTALK_API_URL": url}
+    run = project.run("-n", "2", "-q", "--junitxml=reports/junit.xml", env=env)
+    reason = f"the run stops: GET {url}/gettoken: {problem} (after 4 attempts)"
+    assert run.returncode == 2, run.output[-3000:]  # pytest's "interrupted"
+    assert f"Interrupted: {reason}" in run.output
+    # each worker fails the case it was running, then stops: the other cases never wait for the host
+    assert 1 <= _summary(run.output).get("failed", 0) <= 2, run.output[-3000:]
+    assert "never-shown-secret" not in run.output and "Traceback" not in run.output
+    # what ran before the stop is in the report: a result per case pytest counted, far fewer than the suite has
+    results = list((project.reports / "allure-results").glob("*-result.json"))
+    assert len(results) == sum(_summary(run.output).values()) < 10
+    assert 'failures="' in (project.reports / "junit.xml").read_text()
+
+
+def test_refused_credentials_stop_the_run_with_one_line(
+    project: Project, start_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = start_sandbox()
+    run = project.run("-n", "2", "-q", env={**sandbox.environ(), "DINGTALK_APPSECRET": "wrong-secret"})
+    assert run.returncode == 2, run.output[-3000:]
+    assert f"Interrupted: the run stops: DingTalk refused the app credentials at {sandbox.url}/gettoken" in run.output
+    assert 1 <= _summary(run.output).get("failed", 0) <= 2
+    assert "wrong-secret" not in run.output
+
+
+CREATE_CASE = """\
+epic: E
+feature: f
+cases:
+  - id: create
+    title: create an announcement whose answer is lost
+    writes: true
+    request:
+      path: /topapi/blackboard/create
+      json:
+        create_request:
+          operation_userid: ${profile.admin_userid}
+          title: lost answer ${uid}
+          content: sent once
+          blackboard_receiver: {userid_list: "${profile.test_userids}"}
+"""
+
+
+def test_a_create_whose_answer_is_lost_is_sent_once_and_fails_with_one_line(
+    tmp_path: Path, start_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = start_sandbox()
+    settings = load_settings(PROJECT_ROOT, environ=sandbox.environ())
+    masker = Masker([settings.appsecret])
+    schemas = SchemaStore(PROJECT_ROOT / "schemas")
+    transport = HttpTransport(settings.timeout, masker)
+    transport.session.trust_env = False
+    reporter = AllureReporter(masker)
+    tokens: SharedTokenCache
+    client = DingTalkClient(
+        settings, transport, lambda: tokens.get(), lambda rejected: tokens.refresh(rejected), RetryPolicy(3, 0.0)
+    )
+    tokens = SharedTokenCache(
+        make_token_fetcher(settings, client.send, schemas, lambda answer: None), tmp_path / "token.json"
+    )
+    tokens.get()  # the token first: the dropped answers below are the create's alone
+    (tmp_path / "cases.yaml").write_text(CREATE_CASE)
+    profile = load_profile(settings.profile_path, "sandbox.yaml")
+    [case] = CaseLoader(schemas, profile, tmp_path).load(tmp_path / "cases.yaml")
+    assert isinstance(case, Case) and case.steps[0].request.creates
+    before = sandbox.stats()
+    requests.post(f"{sandbox.url}/__sandbox/faults", json={"drop_after": 1.0}, timeout=5).raise_for_status()
+    runner = CaseRunner(client, schemas, reporter, masker, {"run_id": "r", "profile": profile, "appkey": "k"})
+    with pytest.raises((CheckFailure, FrameworkError)) as raised:
+        runner.run(case, uid="r-1")
+    transport.close()
+    after = sandbox.stats()
+    assert (
+        after["calls"]["POST /topapi/blackboard/create"] == before["calls"].get("POST /topapi/blackboard/create", 0) + 1
+    )
+    assert after["objects"]["blackboard"] == before["objects"]["blackboard"] + 1
+    assert after["faults"]["drop_after"] == 1
+    assert str(raised.value) == (
+        f"cases.yaml:4 step 'POST /topapi/blackboard/create': POST {sandbox.url}/topapi/blackboard/create: "
+        "connection lost (the server closed the connection without answering) "
+        "(not sent again: a create may have reached the server)"
+    )
