@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
@@ -19,6 +19,20 @@ from common.errors import ConfigError
 TARGETS = ("sandbox", "live")
 DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
 DEFAULT_API_URL = "https://api.dingtalk.com"
+DEFAULT_REPORT_URL = "reports/allure-report/index.html"
+
+
+@dataclass(frozen=True)
+class RobotSettings:
+    """Where the run's notification goes: a DingTalk custom robot's webhook (its token in the query), the robot's
+    signing secret ("" for a robot secured by keywords or IPs) and the report link; secrets never in ``repr``."""
+
+    webhook: str
+    secret: str
+    report_url: str
+
+    def __repr__(self) -> str:
+        return f"RobotSettings(webhook={self.webhook.split('?', 1)[0]!r}, access_token=***, secret=***)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,8 @@ class Settings:
     retry_backoff: float = 0.2
     qps: int = 20
     """Calls per second per API, shared by every worker; 0: no limit."""
+    robot: RobotSettings | None = None
+    """The run notification's robot (controller only); None: no notification."""
 
     def __repr__(self) -> str:
         return (
@@ -98,6 +114,7 @@ def load_settings(project_root: Path, environ: Mapping[str, str] | None = None) 
         retries=_whole_number(values, "DINGTALK_RETRIES", 3, "of retries (0: never retry)"),
         retry_backoff=_positive_float(values, "DINGTALK_RETRY_BACKOFF", 0.2, allow_zero=True),
         qps=_whole_number(values, "DINGTALK_QPS", 20, "of calls per second per API (0: no limit)"),
+        robot=_robot(values),
     )
     if target == "live":
         for name, value in (("DINGTALK_APPKEY", settings.appkey), ("DINGTALK_APPSECRET", settings.appsecret)):
@@ -172,3 +189,21 @@ def _flag(values: Mapping[str, str], name: str) -> bool:
     if raw in ("1", "true", "yes", "on"):
         return True
     raise ConfigError(f"{name}={raw!r} must be 1 or 0")
+
+
+def _robot(values: Mapping[str, str]) -> RobotSettings | None:
+    """The notification robot: ``DINGTALK_ROBOT_WEBHOOK`` (the webhook URL, or only its token) or
+    ``DINGTALK_ROBOT_TOKEN``, on ``DINGTALK_ROBOT_URL``. Not checked here: a bad one must not stop the run,
+    so the notifier reports it when it sends."""
+    webhook = values.get("DINGTALK_ROBOT_WEBHOOK", "").strip()
+    token = values.get("DINGTALK_ROBOT_TOKEN", "").strip()
+    if webhook and "://" not in webhook:
+        webhook, token = "", webhook
+    if not webhook and token:
+        base = values.get("DINGTALK_ROBOT_URL", "").strip().rstrip("/") or DEFAULT_OAPI_URL
+        webhook = f"{base}/robot/send?{urlencode({'access_token': token})}"
+    if not webhook:
+        return None
+    secret = values.get("DINGTALK_ROBOT_SECRET", "").strip()
+    report_url = values.get("DINGTALK_REPORT_URL", "").strip() or DEFAULT_REPORT_URL
+    return RobotSettings(webhook, secret, report_url)

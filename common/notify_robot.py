@@ -1,0 +1,77 @@
+"""Sending one message to a DingTalk custom group robot: the signed webhook URL, and what its errcodes ask of you."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, quote_plus, urlsplit
+
+from common.errors import FrameworkError
+from common.settings import RobotSettings
+from common.transport import HttpTransport
+
+THROTTLED = "the robot is throttled (20 messages a minute, then 10 minutes): wait, or give each pipeline its own robot"
+ADVICE = {
+    310000: "the robot refused the signature, timestamp or keyword: set DINGTALK_ROBOT_SECRET to the robot's "
+    "加签 secret (SEC...) and check this machine's clock; a robot without 加签 needs a keyword or allowed IP",
+    300005: "no robot has this token: copy the webhook again from the group's robot settings "
+    "into DINGTALK_ROBOT_WEBHOOK",
+    410100: THROTTLED,
+    660026: THROTTLED,
+    460101: "the message is over 20,000 bytes: a dingtalk-apitest bug, please report it",
+}
+
+
+class RobotError(FrameworkError):
+    """The robot did not take the message; one line saying what to do."""
+
+
+def sign(secret: str, timestamp_ms: int) -> str:
+    """url-encode(base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}"))), as DingTalk documents it."""
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return quote_plus(base64.b64encode(digest).decode())
+
+
+def robot_token(webhook: str) -> str:
+    """The robot's access_token in a webhook URL ("" without one)."""
+    return parse_qs(urlsplit(webhook).query).get("access_token", [""])[0]
+
+
+class RobotClient:
+    """Posts messages to one robot: signed with a fresh timestamp when the robot has a secret."""
+
+    def __init__(self, robot: RobotSettings, transport: HttpTransport, clock: Callable[[], float] = time.time) -> None:
+        self.robot = robot
+        self.transport = transport
+        self.clock = clock
+
+    def url(self) -> str:
+        """The webhook URL to post to now: the configured one plus ``timestamp`` and ``sign`` when signed."""
+        parts = urlsplit(self.robot.webhook)
+        if parts.scheme not in ("http", "https") or not parts.hostname or not robot_token(self.robot.webhook):
+            raise RobotError(
+                "DINGTALK_ROBOT_WEBHOOK is not a robot webhook URL with ?access_token=: copy it from the group's "
+                "robot settings (or set only the token in DINGTALK_ROBOT_TOKEN)"
+            )
+        if not self.robot.secret:
+            return self.robot.webhook
+        timestamp = int(self.clock() * 1000)
+        return f"{self.robot.webhook}&timestamp={timestamp}&sign={sign(self.robot.secret, timestamp)}"
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Post ``message``; raise RobotError (or the transport's TransportError) unless the robot took it."""
+        response = self.transport.send("POST", self.url(), json_body=message)
+        body = response.body
+        if response.status != 200 or not isinstance(body, dict) or not isinstance(body.get("errcode"), int):
+            raise RobotError(
+                f"HTTP {response.status} without a robot's errcode: is DINGTALK_ROBOT_WEBHOOK (or DINGTALK_ROBOT_URL) "
+                "a DingTalk robot webhook?"
+            )
+        errcode = body["errcode"]
+        if errcode != 0:
+            advice = ADVICE.get(errcode, "see DingTalk's custom robot documentation for this errcode")
+            raise RobotError(f"errcode {errcode} {body.get('errmsg', '')}: {advice}")
