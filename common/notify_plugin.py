@@ -51,6 +51,8 @@ class RunNotifier:
         self.robot = robot
         self.outcome = RunOutcome()
         self.result = ""
+        suite.masker.add(robot.secret)
+        suite.masker.add(robot_token(robot.webhook))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed:  # a report made elsewhere (a crashed xdist worker's) has no notify_* attributes
@@ -77,8 +79,6 @@ class RunNotifier:
     def notify(self, interrupted: bool) -> str:
         """Send the message; the line to show: where it went, or why not (never an exception)."""
         masker = self.suite.masker
-        masker.add(self.robot.secret)
-        masker.add(robot_token(self.robot.webhook))
         transport = HttpTransport(self.suite.settings.timeout, masker)
         try:
             info = RunInfo(self.suite.run_id, _target(self.suite), self.robot.report_url, interrupted)
@@ -88,7 +88,9 @@ class RunNotifier:
             return _one_line(masker, f"{PREFIX} not sent: {reason}")
         finally:
             transport.close()
-        return _one_line(masker, f"{PREFIX} sent to the DingTalk robot at {urlsplit(self.robot.webhook).netloc}")
+        host = urlsplit(self.robot.webhook)
+        where = f"{host.hostname}:{host.port}" if host.port else host.hostname
+        return _one_line(masker, f"{PREFIX} sent to the DingTalk robot at {where}")
 
 
 def _target(suite: Suite) -> str:
