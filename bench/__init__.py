@@ -1,0 +1,1 @@
+"""Benchmarks of the framework against a hand-written suite, Tavern and pytest itself: `python -m bench`."""

@@ -1,0 +1,44 @@
+"""`python -m bench --size small` works: every benchmark produces its figure. Times are never asserted here;
+that one run at `-n 8` makes exactly one gettoken call is a fact of correctness, and is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import tavern_env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_bench(tmp_path: Path, only: str) -> dict[int, dict[str, Any]]:
+    figures_file = tmp_path / "figures.json"
+    command = [sys.executable, "-m", "bench", "--size", "small", "--only", only, "--json", str(figures_file)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert "| # | what | target | result |" in done.stdout
+    return {figure["number"]: figure for figure in json.loads(figures_file.read_text(encoding="utf-8"))}
+
+
+def test_every_benchmark_but_tavern_produces_its_figure(tmp_path: Path) -> None:
+    figures = _run_bench(tmp_path, "1,3,4,5,6,7")
+    assert sorted(figures) == [1, 3, 4, 5, 6, 7]
+    for figure in figures.values():
+        assert figure["result"] and figure["met"] in (True, False), figure
+        assert figure["values"] and all(value > 0 for value in figure["values"].values()), figure
+    assert figures[5]["values"] == {"gettoken_calls": 1}
+    assert figures[5]["met"] is True
+    assert set(figures[4]["values"]) == {"worst_efficiency", "efficiency_n1", "efficiency_n2"}
+
+
+def test_the_tavern_benchmark_produces_its_figure(tmp_path: Path) -> None:
+    if tavern_env.tavern_python() is None:
+        pytest.skip(f"benchmark 2 needs Tavern's virtualenv {tavern_env.VENV_DIR} (`python -m bench --setup-tavern`)")
+    figure = _run_bench(tmp_path, "2")[2]
+    assert figure["values"]["ratio"] > 0
+    assert figure["met"] in (True, False)
