@@ -1,6 +1,6 @@
 """Safe live runs (a pytest plugin): ``--allow-writes``, the check of every case against
-``data/live/safety.yaml`` at collection on a live target, and at the end of a run that may write, the sweep
-of everything carrying its run id, also after failures or a lost worker."""
+``data/live/safety.yaml`` at collection on a live target, and at the end of a run that wrote and did not pass
+cleanly (failed cases, a lost worker, an interruption), the sweep of everything carrying its run id."""
 
 from __future__ import annotations
 
@@ -60,24 +60,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail(problem, pytrace=False)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The controlling process sweeps what this run created, whatever happened to the cases and workers."""
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """When something may be left behind (a case failed, a worker died, the run was interrupted), the controlling
+    process sweeps what carries this run's id. A run whose cases all passed deleted what it made in teardown."""
     config = session.config
     suite = config.stash.get(SUITE, None)
-    if getattr(config, "workerinput", None) is not None or config.option.collectonly or suite is None:
+    if getattr(config, "workerinput", None) is not None or suite is None or exitstatus == pytest.ExitCode.OK:
         return
-    if not _may_write(suite.settings):
+    if config.option.collectonly or not _may_write(suite.settings):
         return
     outcome = _sweep(suite)
     lines = [f"sweep of run {suite.run_id}: removed {leftover.describe()}" for leftover in outcome.removed]
     lines += [f"sweep of run {suite.run_id}: could not remove {failure}" for failure in outcome.failed]
     if outcome.failed:
         lines.append(f"run `python -m common.sweep --run-id {suite.run_id}` to remove what is left")
-        if session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        for line in lines:
+        for line in lines or [f"sweep of run {suite.run_id}: nothing was left behind"]:
             reporter.write_line(line)
 
 

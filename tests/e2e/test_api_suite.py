@@ -26,6 +26,8 @@ CRUD_COPY = """
               operation_userid: ${{profile.admin_userid}}
               title: copy ${{uid}}
               content: parallel copy {n}
+              ding: false
+              push_top: false
               blackboard_receiver: {{userid_list: "${{profile.test_userids}}"}}
       - request:
           path: /topapi/blackboard/listids
