@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sandbox.app import App, Reply, Request
 from sandbox.config import SandboxConfig
+from sandbox.envelopes import Body
 from sandbox.lifecycle import Runnable
 from sandbox.routes import build_routes
 from sandbox.state import TenantState
@@ -28,6 +29,11 @@ def masked(target: str) -> str:
         return target
     pairs = [(k, "***" if k in SECRET_PARAMS else v) for k, v in parse_qsl(url.query, keep_blank_values=True)]
     return f"{url.path}?{urlencode(pairs, safe='*')}"
+
+
+def body_bytes(body: Body) -> bytes:
+    """A reply body as sent: UTF-8 JSON; a lone surrogate (from a request's \\ud800, echoed) stays a JSON escape."""
+    return json.dumps(body, ensure_ascii=False).encode("utf-8", errors="backslashreplace")
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -72,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 
     def _send(self, reply: Reply) -> None:
-        data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+        data = body_bytes(reply.body)
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

@@ -1,0 +1,201 @@
+"""Fuzzing the sandbox with thousands of malformed requests: never a 5xx, always a JSON body in the endpoint's
+envelope, never a crash (the server still answers afterwards), never a hang (every socket read has a timeout).
+
+Most requests go straight to `App.handle` (no sockets, fast); a smaller batch goes through the real server,
+with broken HTTP framing on top. Faults stay off and the QPS limit too, so every request reaches its handler.
+Deterministic (derandomized) for CI; `SANDBOX_FUZZ_EXAMPLES=20000 pytest tests/sandbox/test_fuzz.py` for more.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from common.schema_store import SchemaStore
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.app import App, Request
+from sandbox.faults import FaultSettings
+from sandbox.routes import Route
+from sandbox.server import body_bytes
+from sandbox.testing import FakeClock
+from tests.sandbox.fuzz_requests import (
+    PROJECT,
+    Seeds,
+    api_of,
+    documented_requests,
+    envelope_problems,
+    request_parts,
+    stray_targets,
+)
+
+EXAMPLES = int(os.environ.get("SANDBOX_FUZZ_EXAMPLES") or 1000)
+"""Requests per App-level test; the socket-level tests send a tenth as many."""
+SOCKET_TIMEOUT = 5.0
+SERVED_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+"""The methods the server hands to the app; it answers any other with a flat 4xx of its own."""
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+OVER_SOCKETS = settings(FUZZ, max_examples=max(EXAMPLES // 10, 20))
+
+
+class Target:
+    """A sandbox with faults and the QPS limit off, its routes, a valid token, and what to check answers with."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.app: App = server.app
+        self.token = server.state.issue_token()
+        self.routes: list[Route] = sorted(server.app._routes.values(), key=lambda route: route.path)
+        self.schemas = SchemaStore(PROJECT / "schemas")
+        self.seeds: Seeds = documented_requests(server.state.now)
+
+    def route_of(self, path: str) -> Route | None:
+        return next((route for route in self.routes if route.path == path), None)
+
+    def problems(self, target: str, status: int, body: object) -> list[str]:
+        """What is wrong with an answer to ``target``: a 5xx, or a body outside the endpoint's envelope."""
+        if status >= 500:
+            return [f"HTTP {status}: {body!r}"]
+        path = urlsplit(target).path
+        route = self.route_of(path)
+        api = api_of(route.style) if route else "oapi"
+        return envelope_problems(self.schemas, api, path if route else "/unknown", status, body)
+
+
+@pytest.fixture(scope="module")
+def target() -> Iterator[Target]:
+    config = SandboxConfig(clock=FakeClock(), faults=FaultSettings(qps=0))
+    with SandboxServer(config=config) as server:
+        yield Target(server)
+
+
+def _handle(target: Target, method: str, url: str, headers: dict[str, str], body: bytes) -> None:
+    reply = target.app.handle(Request(method, url, headers, body))
+    assert reply is not None, "no answer, with faults off"
+    assert target.problems(url, reply.status, _strict_json(body_bytes(reply.body))) == []
+
+
+def _strict_json(data: bytes) -> object:
+    """JSON as any client reads it: UTF-8, and no NaN or Infinity (Python's own extension)."""
+    return json.loads(data.decode("utf-8"), parse_constant=lambda name: pytest.fail(f"{name} in a JSON body"))
+
+
+@FUZZ
+@given(data=st.data())
+def test_documented_endpoints_answer_malformed_requests_in_their_envelope(target: Target, data: st.DataObject) -> None:
+    route = data.draw(st.sampled_from(target.routes), label="route")
+    method, url, headers, body = data.draw(request_parts(route, target.seeds, target.token), label="request")
+    _handle(target, method, url, headers, body)
+
+
+@FUZZ
+@given(data=st.data())
+def test_stray_paths_and_methods_answer_in_json(target: Target, data: st.DataObject) -> None:
+    url = data.draw(stray_targets([route.path for route in target.routes]), label="target")
+    method = data.draw(st.sampled_from(("GET", "POST", "DELETE", "HEAD")), label="method")
+    _handle(target, method, url, {"content-type": "application/json"}, data.draw(st.binary(max_size=50)))
+
+
+def _exchange(server: SandboxServer, raw: bytes) -> bytes:
+    """Send ``raw`` on a fresh connection, close our side, and read everything the server answers."""
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=SOCKET_TIMEOUT) as sock:
+        sock.sendall(raw)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _Recorded:
+    """The bytes a server sent, as a socket http.client can read a response from."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def makefile(self, mode: str) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+def _first_answer(answer: bytes, method: str) -> tuple[int, object]:
+    response = http.client.HTTPResponse(_Recorded(answer), method=method)  # type: ignore[arg-type]
+    response.begin()
+    assert response.getheader("Content-Type") == "application/json;charset=utf-8"
+    body = response.read()
+    return response.status, (_strict_json(body) if method != "HEAD" else {})
+
+
+def _request_bytes(method: str, target: str, headers: dict[str, str], body: bytes) -> bytes:
+    head = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}", "Connection: close"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    return "\r\n".join(head).encode("latin-1", errors="replace") + b"\r\n\r\n" + body
+
+
+def _still_healthy(server: SandboxServer) -> None:
+    status, body = _first_answer(_exchange(server, _request_bytes("GET", "/__sandbox/health", {}, b"")), "GET")
+    assert (status, body) == (200, {"status": "ok"})
+
+
+@OVER_SOCKETS
+@given(data=st.data())
+def test_the_real_server_answers_malformed_requests_in_their_envelope(target: Target, data: st.DataObject) -> None:
+    route = data.draw(st.sampled_from(target.routes), label="route")
+    method, url, headers, body = data.draw(request_parts(route, target.seeds, target.token), label="request")
+    url = "".join(char if 0x20 < ord(char) < 0x7F else "%3F" for char in url)  # a request line is ASCII
+    status, answer = _first_answer(_exchange(target.server, _request_bytes(method, url, headers, body)), method)
+    if method in SERVED_METHODS:
+        assert target.problems(url, status, answer) == []
+    else:  # refused by the HTTP layer before any endpoint sees it
+        assert 400 <= status < 500 and answer["errcode"] != 0, answer
+
+
+REQUEST_LINES = (
+    b"GET /__sandbox/health HTTP/1.1", b"POST /topapi/blackboard/get HTTP/1.1", b"GET / HTTP/9.9", b"GET /",
+    b"GET", b"", b"\x16\x03\x01\x02\x00\x01\x00", b"G\xffT /topapi/report/list HTTP/1.1", b"get / http/1.1",
+    b"POST /topapi/blackboard/get?access_token=%zz HTTP/1.1 extra", b"GET /" + b"a" * 70_000 + b" HTTP/1.1",
+    b"PRI * HTTP/2.0",
+)  # fmt: skip
+HEADER_LINES = (
+    b"Host: x", b"Content-Type: application/json", b"Content-Length: 10", b"Content-Length: -5",
+    b"Content-Length: abc", b"Content-Length: 99999999999", b"Content-Length: 5", b"Transfer-Encoding: chunked",
+    b"Expect: 100-continue", b"no colon here", b": no name", b"X-Long: " + b"v" * 70_000, b"X-Bytes: \xff\xfe",
+    b" folded continuation", b"Connection: keep-alive", b"x-acs-dingtalk-access-token: \x00",
+)  # fmt: skip
+
+
+@OVER_SOCKETS
+@given(
+    line=st.sampled_from(REQUEST_LINES) | st.binary(max_size=40),
+    header_lines=st.lists(st.sampled_from(HEADER_LINES) | st.binary(max_size=30), max_size=6),
+    many_headers=st.booleans(),
+    separator=st.sampled_from((b"\r\n", b"\n", b"\r")),
+    body=st.binary(max_size=40),
+)
+def test_broken_http_framing_gets_a_json_4xx_or_a_close_never_a_crash_or_hang(
+    target: Target, line: bytes, header_lines: list[bytes], many_headers: bool, separator: bytes, body: bytes
+) -> None:
+    header_lines = header_lines + [b"X-Many: 1"] * 120 if many_headers else header_lines
+    raw = separator.join([line, *header_lines]) + separator * 2 + body
+    answer = _exchange(target.server, raw)
+    if answer.startswith(b"{"):  # an HTTP/0.9 request ("GET /"), answered as HTTP/0.9 does: the body alone
+        assert json.loads(answer)
+    elif answer:
+        status, parsed = _first_answer(answer, line.split(b" ")[0].decode("latin-1"))
+        assert status < 500, parsed
+    _still_healthy(target.server)
