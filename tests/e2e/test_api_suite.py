@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 
+import pytest
 import requests
 
 from common.case_loader import CaseLoader
 from common.case_model import Case
 from common.profile import load_profile
 from common.schema_store import SchemaStore
-from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.config import DEFAULT_APPSECRET
+from sandbox.faults import FaultSettings
+from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
 from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
 
 CRUD_COPY = """
@@ -136,24 +142,55 @@ def _all_attachments(step: dict) -> list[dict]:
     return found
 
 
-def test_no_secret_or_token_reaches_reports_logs_or_junit(project: Project, sandbox: RunningSandbox) -> None:
-    args = ("-n", "2", "-q", "--junitxml=reports/junit.xml", "--log-file=reports/run.log", "--log-file-level=DEBUG")
-    run = project.run(*args, env=sandbox.environ())
+class SteppingClock:
+    """Real time plus a small step at every reading: the sandbox's tokens expire after so many calls, not seconds."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.ahead = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.ahead += self.step
+            return time.time() + self.ahead
+
+
+def test_no_secret_or_token_reaches_reports_logs_or_junit(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # tokens live for about a hundred sandbox clock readings, so the run refreshes its token several times
+    config = SandboxConfig(clock=SteppingClock(0.01), token_ttl=1, faults=FaultSettings(qps=0))
+    with SandboxServer(config=config) as server:
+        issued: list[str] = []
+        issue_token = server.state.issue_token
+
+        def issue_and_record() -> str:
+            issued.append(issue_token())
+            return issued[-1]
+
+        monkeypatch.setattr(server.state, "issue_token", issue_and_record)
+        environ = {
+            **RunningSandbox(server.url).environ(),
+            "DINGTALK_ROBOT_WEBHOOK": f"{server.url}/robot/send?access_token={DEFAULT_ROBOT_TOKEN}",
+            "DINGTALK_ROBOT_SECRET": DEFAULT_ROBOT_SECRET,
+        }
+        args = ("-n", "2", "-q", "--junitxml=reports/junit.xml", "--log-file=reports/run.log", "--log-file-level=DEBUG")
+        run = project.run(*args, env=environ)
+        robot_messages = requests.get(f"{server.url}/__sandbox/robot/messages", timeout=5).json()["messages"]
     assert run.returncode == 0, run.output
-    # DingTalk hands out the same token while it is valid: this is the token the run used
-    answer = requests.get(f"{sandbox.url}/gettoken", params={"appkey": DEFAULT_APPKEY, "appsecret": DEFAULT_APPSECRET})
-    token = answer.json()["access_token"]
+    tokens = set(issued)
+    assert len(tokens) >= 3, "the run should have refreshed its token"
+    assert len(robot_messages) == 1, "the run should have notified the robot"
+    secrets = {"the appsecret": DEFAULT_APPSECRET, "the robot secret": DEFAULT_ROBOT_SECRET}
+    secrets |= {"the robot token": DEFAULT_ROBOT_TOKEN} | {f"access token {t[:4]}…": t for t in sorted(tokens)}
     written = [path for path in project.reports.rglob("*") if path.is_file()]
-    assert any(path.name == "run.log" for path in written) and any(path.name == "junit.xml" for path in written)
+    assert {"run.log", "junit.xml"} <= {path.name for path in written}
     log = (project.reports / "run.log").read_text(encoding="utf-8")
     # the debug log did record token-bearing URLs (so the scan below means something), masked
     assert re.search(r'"POST /topapi/\S+\?access_token=\*\*\* HTTP/1.1" 200', log), log[:2000]
     assert re.search(r'"GET /gettoken\?appkey=\S+&appsecret=\*\*\* HTTP/1.1"', log), log[:2000]
-    for path in written:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        assert token not in text, f"the access token leaked into {path.relative_to(project.root)}"
-        assert DEFAULT_APPSECRET not in text, f"the appsecret leaked into {path.relative_to(project.root)}"
-    assert token not in run.output and DEFAULT_APPSECRET not in run.output
+    for name, text in [("the run's output", run.output)] + [(str(p), p.read_text(errors="replace")) for p in written]:
+        leaked = [what for what, secret in secrets.items() if secret in text]
+        assert not leaked, f"{', '.join(leaked)} leaked into {name}"
 
 
 def test_writes_are_skipped_on_a_live_target_unless_allowed(project: Project, sandbox: RunningSandbox) -> None:
