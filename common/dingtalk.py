@@ -53,6 +53,15 @@ def errcode(body: Any) -> Any:
     return wrapped.get("code") if isinstance(wrapped, dict) else None
 
 
+def errmsg(body: Any) -> str:
+    """The old host's errmsg, also from the TOP gateway's ``error_response`` shape; "" if absent."""
+    if not isinstance(body, dict):
+        return ""
+    wrapped = body.get("error_response")
+    message = body.get("errmsg", wrapped.get("msg", "") if isinstance(wrapped, dict) else "")
+    return str(message)
+
+
 def is_error(api: str, response: Response) -> bool:
     """True when the response is an error envelope of its API generation."""
     if api == API or response.status >= 400:
@@ -82,7 +91,7 @@ def refused(api: str, response: Response) -> str | None:
     code = errcode(body)
     if code not in REFUSED_ERRCODES:
         return None
-    return f"errcode {code}: {body.get('errmsg', '')}"
+    return f"errcode {code}: {errmsg(body)}"
 
 
 def retry_reason(request: ApiRequest, outcome: Outcome) -> str | None:

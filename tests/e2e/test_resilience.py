@@ -83,7 +83,7 @@ def test_the_whole_suite_passes_under_faults_and_shows_every_retry(
         # the refused answer is attached to its step, masked like every other
         [answer] = [item for item in step["attachments"] if item["name"] == "response"]
         text = (results / answer["source"]).read_text()
-        assert re.search(r'"errcode": (-1|90018)|"code": "(system.busy|Forbidden\.\S+Qps)', text), text
+        assert re.search(r'"(errcode|code)": (-1|90018)|"code": "(system.busy|Forbidden\.\S+Qps)', text), text
     # the refused calls of the cases were retried in steps of their own (the end-of-run sweep's are not in a case)
     assert len(retries) <= faults["busy"] + faults["rate_limited"] + faults["qps_limited"]
     # the 4-second tokens were renewed while the run went on, by whichever worker needed one first

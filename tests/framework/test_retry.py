@@ -98,6 +98,7 @@ def failure(kind: Failure) -> SendFailure:
         ("oapi", RATE_LIMITED, "errcode 90018: 请求过于频繁"),
         ("oapi", response({"errcode": 90002, "errmsg": "全局限流"}), "errcode 90002: 全局限流"),
         ("oapi", response({"errcode": 90005, "errmsg": "per minute"}), None),  # a minute's wait: not retried
+        ("oapi", response({"error_response": {"code": -1, "msg": "系统繁忙"}}), "errcode -1: 系统繁忙"),
         ("oapi", response({"errcode": 40035, "errmsg": "缺少参数"}), None),
         ("oapi", ok(), None),
         ("api", API_BUSY, "HTTP 429 system.busy: busy"),
