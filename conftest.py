@@ -2,6 +2,7 @@
 
 pytest_plugins = (
     "common.pytest_plugin",
+    "common.report_metadata",
     "common.live_safety",
     "sandbox.pytest_plugin",
     "common.notify_plugin",

@@ -15,6 +15,8 @@ from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUITE_PARTS = ("common", "sandbox", "schemas", "data", "testcases", "conftest.py", "pytest.ini")
+REPORT_PARTS = ("package.json", "package-lock.json", "allurerc.mjs", "tools/report-data-first.mjs")
+"""What `npm run report` needs besides node_modules, which is linked from the checkout (after `npm ci`)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,17 @@ class Project:
     @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    def generate_report(self, timeout: float = 120) -> SuiteRun:
+        """`npm run report` here: reports/allure-results become reports/allure-report/index.html."""
+        for part in REPORT_PARTS:
+            (self.root / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / part, self.root / part)
+        node_modules = self.root / "node_modules"
+        if not node_modules.exists():
+            node_modules.symlink_to(PROJECT_ROOT / "node_modules", target_is_directory=True)
+        done = subprocess.run(["npm", "run", "report"], cwd=self.root, capture_output=True, text=True, timeout=timeout)
+        return SuiteRun(done.returncode, done.stdout, done.stderr)
 
 
 def copy_project(destination: Path) -> Project:

@@ -1,0 +1,60 @@
+"""Fixtures of the report tests: the npm report tooling, and Debian's Chromium driven by Playwright with every
+request that is not to a file blocked. CI installs both (.ci/run); elsewhere a missing one skips, saying how
+to get it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from tests.e2e.harness import PROJECT_ROOT
+from tests.framework.conftest import load_text, profile, schemas  # noqa: F401 - fixtures shared with tests/framework
+
+CHROMIUM = Path("/usr/bin/chromium")
+ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
+
+
+def require(available: bool, what: str, how: str) -> None:
+    """Skip without ``what`` outside CI; in CI (``CI`` set) fail, as .ci/run should have installed it."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing in CI: .ci/run must install it ({how})", pytrace=False)
+    pytest.skip(f"{what} is missing: {how}")
+
+
+@pytest.fixture(scope="session")
+def report_tooling() -> Path:
+    """The Allure 3 command line from the checkout's node_modules."""
+    require(ALLURE_CLI.exists(), "the npm report tooling", "run `npm ci` in the project root")
+    return ALLURE_CLI
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (no browser download)."""
+    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def offline_page(browser: Browser) -> Iterator[Page]:
+    """A page that can load files only: every other request is aborted, as on a machine without network."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    def only_files(route: Route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", only_files)
+    yield context.new_page()
+    context.close()
