@@ -3,8 +3,8 @@
     python -m common.sweep --run-id 20240601093000-1a2b      # what that run left behind
     python -m common.sweep --older-than 1h [--dry-run]        # what any run left more than an hour ago
 
-Only objects whose label carries a run id (``match`` in the spec) are ever touched. The same sweep runs at the
-end of each run that may write (``common/live_safety.py``), for that run's id.
+Only objects whose label carries a run id (``match`` in the spec) are ever touched. The same sweep, for the
+run's own id, ends each live run with writes allowed that did not pass cleanly (``common/live_safety.py``).
 """
 
 from __future__ import annotations
@@ -133,13 +133,15 @@ class Sweeper:
         for kind in self.spec.kinds:
             for item in self._ids(kind):
                 found = self._read(kind, item, selection)
+                if found is None:
+                    continue
                 if isinstance(found, str):
                     outcome.failed.append(f"{kind.name} {item}: {found}")
                     continue
-                problem = None if found is None or dry_run else self._delete(kind, found)
-                if found is not None and problem is None:
+                problem = None if dry_run else self._delete(kind, found)
+                if problem is None:
                     outcome.removed.append(found)
-                elif found is not None:
+                else:
                     outcome.failed.append(f"{found.describe()}: {problem}")
         return outcome
 
@@ -160,7 +162,7 @@ class Sweeper:
         return Leftover(kind.name, str(item), label, found.group("run_id"))
 
     def _ids(self, kind: Kind) -> list[Any]:
-        request = kind.list_request.render(self._variables({}), self.clock)
+        request = self._render(kind, kind.list_request, {})
         gathered: list[Any] = []
         first_size = None
         for _ in range(kind.max_pages):
@@ -189,20 +191,19 @@ class Sweeper:
         return f"{kind.delete_request.path} answered {response.text[:200]}"
 
     def _call(self, kind: Kind, template: RequestTemplate, extra: dict[str, Any]) -> Response:
+        return self._send(self._render(kind, template, extra))
+
+    def _render(self, kind: Kind, template: RequestTemplate, extra: dict[str, Any]) -> ApiRequest:
         try:
-            request = template.render(self._variables(extra), self.clock)
+            return template.render({"profile": self.profile, **extra}, self.clock)
         except TemplateError as exc:
             raise SweepError(f"sweep {kind.name} {template.path}: {exc}") from None
-        return self._send(request)
 
     def _send(self, request: ApiRequest) -> Response:
         try:
             return self.send(request)
         except FrameworkError as exc:
             raise SweepError(f"sweep: {request.method} {request.path}: {exc}") from None
-
-    def _variables(self, extra: dict[str, Any]) -> dict[str, Any]:
-        return {"profile": self.profile, **extra}
 
     def _age(self, kind: Kind, created: Any) -> float | None:
         """Seconds since ``created`` (None when it is missing or unreadable)."""

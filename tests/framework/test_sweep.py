@@ -218,3 +218,13 @@ def test_durations(text: str, seconds: float) -> None:
 def test_a_bad_duration_says_what_to_write(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match=r"use e\.g\. 30m, 1h, 2d"):
         duration(text)
+
+
+def test_a_profile_without_what_the_spec_needs_is_one_line(tenant: Tenant) -> None:
+    with pytest.raises(SweepError) as caught:
+        Sweeper(SPEC, tenant.send, {}, tenant.clock).sweep(Selection(run_id=RUN))
+
+    assert (
+        str(caught.value) == "sweep announcement /topapi/blackboard/listids: undefined variable ${profile.admin_userid}"
+    )
+    assert tenant.sent == []
