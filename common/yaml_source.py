@@ -15,6 +15,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 PathKey = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,25 @@ def _to_data(loader: Any, node: yaml.Node, path: PathKey, lines: dict[PathKey, i
         for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(loader, key_node)
             if key in own:
                 raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
             own.add(key)
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(loader, key_node)
             child = (*path, key)
             result[key] = _to_data(loader, value_node, child, lines)
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(loader, item, (*path, index), lines) for index, item in enumerate(node.value)]
+    return _construct(loader, node)
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """A key or a scalar: a plain string (most of a case file) straight from its node, anything else by PyYAML."""
+    if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value
     return loader.construct_object(node, deep=True)
