@@ -291,12 +291,13 @@ def _out_of_the_collectors_sight() -> Iterator[None]:
             gc.enable()
 
 
-_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "default"})
+_VALIDATE_NOTHING = frozenset({"description", "title", "$comment", "examples", "default", "$defs", "$schema"})
 _LOCAL_DEFINITION = "#/$defs/"
 
 
 def _definitions_inlined(schema: Any, root: dict[str, Any], inlining: tuple[str, ...] = ()) -> Any:
-    """``schema`` with each ``{"$ref": "#/$defs/NAME"}`` (beside annotations only) replaced by the definition.
+    """``schema`` with each ``{"$ref": "#/$defs/NAME"}`` (beside keywords that validate nothing) replaced by the
+    definition.
 
     jsonschema resolves a reference each time it meets one, i.e. several times per case; validating against
     the inlined schema is a third faster. A definition that refers to itself keeps its reference.
@@ -310,7 +311,9 @@ def _definitions_inlined(schema: Any, root: dict[str, Any], inlining: tuple[str,
     if not isinstance(reference, str):
         return inlined if reference is None else {**inlined, "$ref": reference}
     name = reference.removeprefix(_LOCAL_DEFINITION)
-    if name == reference or reference in inlining or not inlined.keys() <= _ANNOTATIONS or name not in root["$defs"]:
+    local = reference.startswith(_LOCAL_DEFINITION) and name in root.get("$defs", {})
+    inlinable = local and reference not in inlining and inlined.keys() <= _VALIDATE_NOTHING
+    if not inlinable:
         return {**inlined, "$ref": reference}
     return {**inlined, **_definitions_inlined(root["$defs"][name], root, (*inlining, reference))}
 
