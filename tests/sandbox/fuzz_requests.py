@@ -121,7 +121,7 @@ def _same_type(value: Json) -> st.SearchStrategy[Json] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return st.integers() | st.sampled_from([number for number in EDGE_NUMBERS if isinstance(number, int)])
     if isinstance(value, list):
-        return st.lists(ANY_TEXT | st.integers(), max_size=3) | st.sampled_from(LONG_LISTS)
+        return st.lists(ANY_TEXT | st.integers(), max_size=3) | st.sampled_from(LONG_LISTS).map(list)  # a copy
     return None
 
 
