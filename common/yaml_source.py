@@ -16,6 +16,9 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 PathKey = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+MAX_DEPTH = 100
+MAX_VALUES = 200_000
+"""Bounds on what a file may expand to: aliases can nest a value in itself or multiply it a billion times."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,16 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
 
 def _to_data(loader: Any, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
     lines[path] = node.start_mark.line + 1
+    if len(path) > MAX_DEPTH:
+        raise yaml.MarkedYAMLError(
+            problem=f"nested more than {MAX_DEPTH} levels deep (is an alias inside its own anchor?)",
+            problem_mark=node.start_mark,
+        )
+    if len(lines) > MAX_VALUES:  # every value is walked once per path to it, aliases included
+        raise yaml.MarkedYAMLError(
+            problem=f"more than {MAX_VALUES} values once its aliases are expanded: use fewer anchors and aliases",
+            problem_mark=node.start_mark,
+        )
     if isinstance(node, yaml.MappingNode):
         own: set[Any] = set()
         for key_node, _ in node.value:
