@@ -24,7 +24,7 @@ from common.schema_store import SchemaStore
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.app import App, Request
 from sandbox.faults import FaultSettings
-from sandbox.routes import Route
+from sandbox.routes import Route, build_routes
 from sandbox.server import body_bytes
 from sandbox.testing import FakeClock
 from tests.sandbox.fuzz_requests import (
@@ -60,7 +60,7 @@ class Target:
         self.server = server
         self.app: App = server.app
         self.token = server.state.issue_token()
-        self.routes: list[Route] = sorted(server.app._routes.values(), key=lambda route: route.path)
+        self.routes: list[Route] = sorted(build_routes().values(), key=lambda route: route.path)  # the app's
         self.schemas = SchemaStore(PROJECT / "schemas")
         self.seeds: Seeds = documented_requests(server.state.now)
 
