@@ -78,6 +78,9 @@ def token_rejected(api: str, response: Response) -> bool:
     code = body.get("errcode")
     if code == AUTH_WRAPPER_ERRCODE:
         return str(body.get("sub_code")) in REJECTED_TOKEN_CODES
+    gateway = body.get("error_response")
+    if isinstance(gateway, dict):  # the TOP gateway's shape (service/get_auth_info): the cause is its sub_code
+        return str(gateway.get("sub_code")) in REJECTED_TOKEN_CODES
     return str(code) in REJECTED_TOKEN_CODES
 
 
