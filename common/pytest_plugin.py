@@ -91,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SUITE] = suite
     config.add_cleanup(install_log_masking(suite.masker))
     _configure_allure(config, controller=worker_input is None)
+    _share_log_file(config, controller=worker_input is None)
 
 
 def _start_run(config: pytest.Config) -> Suite:
@@ -117,6 +118,18 @@ def _make_suite(settings: Settings, run_id: str, run_dir: Path) -> Suite:
     masker = Masker([settings.appsecret])
     loader = CaseLoader(schemas, profile, PROJECT_ROOT)
     return Suite(settings, profile, schemas, loader, masker, run_id, run_dir)
+
+
+def _share_log_file(config: pytest.Config, controller: bool) -> None:
+    """With xdist every process writes --log-file: the controller empties it once, then all of them append."""
+    log_file = config.getoption("log_file", None) or config.getini("log_file")
+    if not log_file:
+        return
+    if controller:
+        path = Path(log_file).absolute()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    config.option.log_file_mode = "a"
 
 
 def _configure_allure(config: pytest.Config, controller: bool) -> None:
