@@ -10,9 +10,9 @@ import pytest
 
 from common.case_model import Case
 from common.errors import FrameworkError
-from common.live_client import live_client
 from common.live_guard import load_guard
 from common.pytest_plugin import PROJECT_ROOT, SUITE, Suite
+from common.run_client import open_run_client
 from common.settings import Settings
 from common.sweep import SPEC_FILE, Selection, Sweeper, SweepOutcome, load_spec
 
@@ -88,7 +88,7 @@ def _may_write(settings: Settings) -> bool:
 def _sweep(suite: Suite) -> SweepOutcome:
     try:
         spec = load_spec(PROJECT_ROOT / SPEC_FILE)
-        with live_client(suite.settings, suite.masker, suite.schemas, suite.run_dir) as send:
-            return Sweeper(spec, send, suite.profile).sweep(Selection(run_id=suite.run_id))
+        with open_run_client(suite.settings, suite.masker, suite.schemas, suite.run_dir) as client:
+            return Sweeper(spec, client.send, suite.profile).sweep(Selection(run_id=suite.run_id))
     except FrameworkError as exc:
         return SweepOutcome(failed=[str(exc)])

@@ -22,18 +22,14 @@ import pytest
 from common import hookspecs
 from common.case_loader import CaseLoader
 from common.case_model import Case, InvalidCase
-from common.dingtalk import DingTalkClient, make_token_fetcher
 from common.errors import FrameworkError
 from common.masking import Masker, install_log_masking
 from common.profile import load_profile
-from common.rate_limit import SharedRateLimiter
 from common.reporting import AllureReporter
-from common.retry import RetryPolicy
+from common.run_client import open_run_client
 from common.runner import CaseRunner, stop_reason, stops_the_run
 from common.schema_store import SchemaStore
 from common.settings import Settings, load_settings
-from common.token_cache import SharedTokenCache
-from common.transport import HttpTransport
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -181,36 +177,9 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
     suite = pytestconfig.stash[SUITE]
     settings = suite.settings
     reporter = AllureReporter(suite.masker)
-    limiter = SharedRateLimiter(suite.run_dir, settings.qps) if settings.qps else None
-    transport = HttpTransport(settings.timeout, suite.masker, before_send=limiter.acquire if limiter else None)
-
-    def on_token_exchange(response: Any) -> None:
-        token = response.body.get("access_token") if isinstance(response.body, dict) else None
-        if token:
-            suite.masker.add(token)
-        with reporter.step("gettoken: the run's one token request"):
-            reporter.exchange(response)
-
-    def token() -> str:
-        value = tokens.get()
-        suite.masker.add(value)
-        return value
-
-    def refresh(rejected: str) -> str:
-        value = tokens.refresh(rejected)
-        suite.masker.add(value)
-        return value
-
-    retry = RetryPolicy(settings.retries, settings.retry_backoff)
-    client = DingTalkClient(settings, transport, token, refresh, retry, reporter.retry)
-    # the token cache fetches through the client, so gettoken is retried like any query
-    tokens = SharedTokenCache(
-        make_token_fetcher(settings, client.send, suite.schemas, on_token_exchange), suite.run_dir / "token.json"
-    )
-
-    builtins = {"run_id": suite.run_id, "profile": suite.profile, "appkey": settings.appkey}
-    yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins)
-    transport.close()
+    with open_run_client(settings, suite.masker, suite.schemas, suite.run_dir, reporter) as client:
+        builtins = {"run_id": suite.run_id, "profile": suite.profile, "appkey": settings.appkey}
+        yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins)
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from common.case_model import Auth
 from common.dingtalk import ApiRequest, is_error, refused
 from common.errors import ConfigError, FrameworkError
 from common.jsonpath import MISSING, extract, parse_path
-from common.live_client import Send, open_live_client
 from common.live_config import read_config
+from common.run_client import Send, open_live_client
 from common.templating import Context, Template, TemplateError, compile_template
 from common.transport import Response
 from common.yaml_source import PathKey, YamlDocument

@@ -1,7 +1,7 @@
-"""A DingTalk client outside a test: for the sweep at the end of a run and for ``python -m common.sweep``.
+"""The run's DingTalk client, built one way for the test processes, the end-of-run sweep and the sweep command.
 
-It is built as the run's own is (retries, the shared rate limiter, the shared token file), so that a sweep at the
-end of a run makes no extra gettoken call and stays under the same QPS limit.
+Retries, the rate limiter and the token file are shared through the run's directory, so a run makes one
+gettoken call and stays under the QPS limit however many processes send; every token is masked once known.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from common.errors import ConfigError
 from common.masking import Masker
 from common.profile import load_profile
 from common.rate_limit import SharedRateLimiter
+from common.reporting import AllureReporter
 from common.retry import RetryPolicy
 from common.schema_store import SchemaStore
 from common.settings import Settings, load_settings
@@ -27,9 +28,11 @@ Send = Callable[[ApiRequest], Response]
 
 
 @contextmanager
-def live_client(settings: Settings, masker: Masker, schemas: SchemaStore, run_dir: Path) -> Iterator[Send]:
-    """``send`` for requests to the target of ``settings``; the token file and rate-limit counts are in
-    ``run_dir`` (a run's own, shared with its workers); every token is masked from then on."""
+def open_run_client(
+    settings: Settings, masker: Masker, schemas: SchemaStore, run_dir: Path, reporter: AllureReporter | None = None
+) -> Iterator[DingTalkClient]:
+    """A client for the target of ``settings`` sharing ``run_dir``'s token file and rate-limit counts; with a
+    ``reporter``, the token request and every retry show as Allure steps."""
     limiter = SharedRateLimiter(run_dir, settings.qps) if settings.qps else None
     transport = HttpTransport(settings.timeout, masker, before_send=limiter.acquire if limiter else None)
 
@@ -40,16 +43,26 @@ def live_client(settings: Settings, masker: Masker, schemas: SchemaStore, run_di
     def on_token_exchange(response: Response) -> None:
         if isinstance(response.body, dict) and response.body.get("access_token"):
             masker.add(response.body["access_token"])
+        if reporter is not None:
+            with reporter.step("gettoken: the run's one token request"):
+                reporter.exchange(response)
 
     retry = RetryPolicy(settings.retries, settings.retry_backoff)
+    reported = {"on_retry": reporter.retry} if reporter is not None else {}
     client = DingTalkClient(
-        settings, transport, lambda: masked(tokens.get()), lambda rejected: masked(tokens.refresh(rejected)), retry
+        settings,
+        transport,
+        lambda: masked(tokens.get()),
+        lambda rejected: masked(tokens.refresh(rejected)),
+        retry,
+        **reported,
     )
+    # the token cache fetches through the client, so gettoken is retried like any query
     tokens = SharedTokenCache(
         make_token_fetcher(settings, client.send, schemas, on_token_exchange), run_dir / "token.json"
     )
     try:
-        yield client.send
+        yield client
     finally:
         transport.close()
 
@@ -67,6 +80,6 @@ def open_live_client(project_root: Path) -> Iterator[tuple[Send, dict[str, Any]]
     schemas = SchemaStore(project_root / "schemas")
     with (
         tempfile.TemporaryDirectory(prefix="dingtalk-sweep-") as folder,
-        live_client(settings, Masker([settings.appsecret]), schemas, Path(folder)) as send,
+        open_run_client(settings, Masker([settings.appsecret]), schemas, Path(folder)) as client,
     ):
-        yield send, profile
+        yield client.send, profile
