@@ -95,7 +95,7 @@ def load_settings(project_root: Path, environ: Mapping[str, str] | None = None) 
     if target not in TARGETS:
         raise ConfigError(f"DINGTALK_TARGET={target!r} is not a target: use 'sandbox' (default) or 'live'")
     default_profile = "data/profiles/sandbox.yaml" if target == "sandbox" else ""
-    profile = values.get("DINGTALK_PROFILE", default_profile).strip()
+    profile = values.get("DINGTALK_PROFILE", "").strip() or default_profile  # empty is unset, as CI systems pass it
     if not profile:
         raise ConfigError(
             "DINGTALK_PROFILE is not set: a live run needs the tenant profile's path "

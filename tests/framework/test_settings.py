@@ -49,6 +49,13 @@ def test_an_absolute_profile_path_is_kept(tmp_path: Path) -> None:
     assert load_settings(tmp_path, environ={"DINGTALK_PROFILE": "/etc/p.yaml"}).profile_path == Path("/etc/p.yaml")
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_profile_on_the_sandbox_is_the_sandbox_profile(tmp_path: Path, blank: str) -> None:
+    """CI systems pass an unset variable as an empty string."""
+    settings = load_settings(tmp_path, environ={"DINGTALK_PROFILE": blank})
+    assert settings.profile_path == tmp_path / "data" / "profiles" / "sandbox.yaml"
+
+
 def test_urls_lose_their_trailing_slash(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, environ={"DINGTALK_OAPI_URL": "http://127.0.0.1:8080/"})
     assert settings.base_url("oapi") + "/gettoken" == "http://127.0.0.1:8080/gettoken"
