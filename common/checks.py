@@ -33,7 +33,11 @@ def check_status(response: Response, step: Step, context: CheckContext) -> list[
     """The HTTP status is the expected one."""
     if response.status == step.expect.status:
         return []
-    return [f"status: expected HTTP {step.expect.status}, got {response.status}"]
+    problem = f"status: expected HTTP {step.expect.status}, got {response.status}"
+    body = response.body if isinstance(response.body, dict) else {}
+    if body.get("code"):  # the new host's error envelope says why
+        problem += f" (code: {body['code']}: {body.get('message', '')})"
+    return [problem]
 
 
 def check_errcode(response: Response, step: Step, context: CheckContext) -> list[str]:

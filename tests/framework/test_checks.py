@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from common.case_model import Auth, Case, Expectation, RequestSpec, Source, Step
-from common.checks import CheckContext, check_errcode, check_schema, run_checks
+from common.checks import CheckContext, check_errcode, check_schema, check_status, run_checks
 from common.schema_store import SchemaStore
 from common.templating import Context
 from tests.framework.fakes import response
@@ -60,6 +60,14 @@ def test_every_problem_is_listed(step_of: Callable[[str], Step], context: CheckC
     assert "status: expected HTTP 200, got 500" in problems
     assert "result.id: expected 'bb-1', got 'other'" in problems
     assert not any(problem.startswith("result.category_id") for problem in problems)
+
+
+def test_a_wrong_status_quotes_the_new_hosts_code(context: CheckContext) -> None:
+    qps = {"requestid": "r", "code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "message": "too fast"}
+    step = bare_step("api", "/v1.0/hrm/employees/dismissions")
+    assert check_status(response(qps, status=403), step, context) == [
+        "status: expected HTTP 200, got 403 (code: Forbidden.AccessDenied.QpsLimitForAppkeyAndApi: too fast)"
+    ]
 
 
 def test_a_matching_answer_has_no_problems(step_of: Callable[[str], Step], context: CheckContext) -> None:

@@ -132,6 +132,7 @@ def failures(
 ) -> dict[str, tuple[Failure, str]]:
     """Each kind of failure the framework reports, and the category a reviewer should find it in."""
     busy_api = response({"requestid": "r", "code": "system.busy", "message": "busy"}, status=429)
+    qps_api = response({"requestid": "r", "code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"}, status=403)
     (invalid,) = load_text(CATEGORY_LIST.replace("    request:", "    requst:"))
     assert isinstance(invalid, InvalidCase)
     return {
@@ -142,6 +143,7 @@ def failures(
         "rate limited": (run_against(CATEGORY_LIST, answered(oapi_error(90018))), REFUSED),
         "busy": (run_against(CATEGORY_LIST, answered(oapi_error(-1))), REFUSED),
         "busy, new host": (run_against(DISMISSIONS, answered(busy_api)), REFUSED),
+        "rate limited, new host": (run_against(DISMISSIONS, answered(qps_api)), REFUSED),
         "refused connection": (run_against(CATEGORY_LIST, live_client(f"http://127.0.0.1:{closed_port}")), NETWORK),
         "timeout": (run_against(CATEGORY_LIST, live_client(f"http://127.0.0.1:{silent_port}", 0.2)), NETWORK),
         "invalid case": (as_allure_sees_it(AssertionError(invalid.message)), SETUP),
