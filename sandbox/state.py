@@ -8,6 +8,7 @@ from typing import Any
 from sandbox.config import SandboxConfig
 from sandbox.faults import COUNTED, FaultDecider, Injection
 from sandbox.qps import QpsLimiter
+from sandbox.robot_inbox import RobotInbox
 from sandbox.seed import build_tenant
 
 
@@ -24,6 +25,7 @@ class TenantState:
         self._faults: Counter[str] = Counter()
         self._decider = FaultDecider(config.faults)
         self._qps = QpsLimiter()
+        self.robot_inbox = RobotInbox()
         self._token: str | None = None
         self._token_expiry = 0.0
         self.tenant = build_tenant(self.now())
@@ -32,7 +34,7 @@ class TenantState:
         return self.config.clock()
 
     def reset(self) -> None:
-        """Back to the seeded tenant with zero call and fault counts and fresh QPS windows.
+        """Back to the seeded tenant with zero call and fault counts, fresh QPS windows and an empty robot inbox.
 
         Issued access tokens and the settings stay as they are.
         """
@@ -42,6 +44,7 @@ class TenantState:
             self._calls.clear()
             self._faults.clear()
             self._qps.clear()
+        self.robot_inbox.reset()
 
     def configure(self, config: SandboxConfig) -> None:
         """Run with new settings from now on; the fault decider starts again from the (new) seed."""

@@ -9,10 +9,7 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
-from collections import deque
 from collections.abc import Mapping
-from weakref import WeakKeyDictionary
 
 from sandbox.envelopes import INVALID_PARAM, MISSING_PARAM, Body, OapiError
 from sandbox.fields import Params
@@ -26,74 +23,14 @@ ROBOTS: Mapping[str, str] = {DEFAULT_ROBOT_TOKEN: DEFAULT_ROBOT_SECRET}
 
 SIGN_REJECTED = 310000  # keyword missing, invalid timestamp, sign not match, IP not allowed
 TOKEN_NOT_FOUND = 300005
-SENDING_TOO_FAST = 410100
 MESSAGE_TOO_LONG = 460101
 
 MAX_MESSAGE_BYTES = 20_000
 TIMESTAMP_TOLERANCE_MS = 3_600_000
-MESSAGES_PER_WINDOW = 20
-RATE_WINDOW_SECONDS = 60.0
-THROTTLE_SECONDS = 600.0
 REQUIRED_FIELDS = {"text": ("content",), "markdown": ("title", "text")}
 MESSAGE_TYPES = (*REQUIRED_FIELDS, "link", "actionCard", "feedCard")
 
 SERVICE_PREFIX = "/__sandbox/robot/"
-
-
-class _Robot:
-    """One robot's recent accepted sends and the end of its current throttle."""
-
-    def __init__(self) -> None:
-        self.sent: deque[float] = deque()
-        self.throttled_until = 0.0
-
-    def admit(self, now: float) -> bool:
-        """Count a send at ``now``; False once over the per-minute limit, and for the 10 minutes after."""
-        if now < self.throttled_until:
-            return False
-        while self.sent and self.sent[0] <= now - RATE_WINDOW_SECONDS:
-            self.sent.popleft()
-        if len(self.sent) >= MESSAGES_PER_WINDOW:
-            self.throttled_until = now + THROTTLE_SECONDS
-            return False
-        self.sent.append(now)
-        return True
-
-
-class RobotInbox:
-    """The messages a sandbox's robots accepted and each robot's send rate, behind one lock."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._robots: dict[str, _Robot] = {}
-        self._messages: list[Body] = []
-
-    def accept(self, token: str, now: float, message: Body) -> None:
-        """Store ``message`` unless the robot is sending too fast (410100)."""
-        with self._lock:
-            if not self._robots.setdefault(token, _Robot()).admit(now):
-                raise OapiError(SENDING_TOO_FAST, f"send too fast, exceed {MESSAGES_PER_WINDOW} times per minute")
-            self._messages.append({"robot": token, "received_at": now, "message": message})
-
-    def messages(self) -> list[Body]:
-        with self._lock:
-            return list(self._messages)
-
-    def reset(self) -> None:
-        """Forget every message and throttle."""
-        with self._lock:
-            self._robots.clear()
-            self._messages.clear()
-
-
-_inboxes: WeakKeyDictionary[TenantState, RobotInbox] = WeakKeyDictionary()
-_inboxes_lock = threading.Lock()
-
-
-def inbox(state: TenantState) -> RobotInbox:
-    """The robot inbox of the sandbox that owns ``state``."""
-    with _inboxes_lock:
-        return _inboxes.setdefault(state, RobotInbox())
 
 
 def signature(secret: str, timestamp: str) -> str:
@@ -122,7 +59,7 @@ def _receive(state: TenantState, query: Mapping[str, str], raw: bytes) -> None:
     _check_signature(secret, query.get("timestamp", ""), query.get("sign", ""), now)
     if len(raw) > MAX_MESSAGE_BYTES:
         raise OapiError(MESSAGE_TOO_LONG, f"message too long, over {MAX_MESSAGE_BYTES} bytes")
-    inbox(state).accept(token, now, _message(raw))
+    state.robot_inbox.accept(token, now, _message(raw))
 
 
 def _check_signature(secret: str, timestamp: str, sign: str, now: float) -> None:
@@ -155,9 +92,9 @@ def _message(raw: bytes) -> Body:
 def service(state: TenantState, method: str, path: str) -> tuple[int, Body]:
     """The sandbox's own robot endpoints: what the robots accepted, and forgetting it."""
     if (method, path) == ("GET", f"{SERVICE_PREFIX}messages"):
-        return 200, {"messages": inbox(state).messages()}
+        return 200, {"messages": state.robot_inbox.messages()}
     if (method, path) == ("POST", f"{SERVICE_PREFIX}reset"):
-        inbox(state).reset()
+        state.robot_inbox.reset()
         return 200, {"status": "reset"}
     return 404, {"errcode": 404, "errmsg": f"no sandbox endpoint {method} {path}"}
 

@@ -24,7 +24,6 @@ from common.notify import (
 from common.notify_robot import RobotClient, RobotError
 from common.settings import DEFAULT_REPORT_URL, RobotSettings, load_settings
 from sandbox import SandboxConfig, SandboxServer
-from sandbox.routes import robot as sandbox_robot
 from tests.framework.fakes import PROJECT, FakeClock, ScriptedTransport, response
 
 pytest_plugins = ("pytester",)
@@ -307,7 +306,7 @@ def run_suite(pytester: pytest.Pytester, *args: str, tests: str = RUN_TESTS) -> 
 
 
 def received(server: SandboxServer) -> list[dict]:
-    return [kept["message"] for kept in sandbox_robot.inbox(server.state).messages()]
+    return [kept["message"] for kept in server.state.robot_inbox.messages()]
 
 
 def test_a_run_sends_one_signed_message_with_its_outcome(

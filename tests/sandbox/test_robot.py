@@ -196,5 +196,13 @@ def test_reset_forgets_messages_and_throttles(robot: Robot) -> None:
     assert robot.errcode() == 0
 
 
+def test_the_sandbox_reset_empties_the_robot_inbox_too(robot: Robot) -> None:
+    for _ in range(21):
+        robot.send()
+    robot.session.post(f"{robot.url}/__sandbox/reset")
+    assert robot.messages() == []
+    assert robot.errcode() == 0
+
+
 def test_an_unknown_robot_service_endpoint_is_404(robot_sandbox: SandboxServer) -> None:
     assert requests.get(f"{robot_sandbox.url}/__sandbox/robot/nothing", timeout=5).status_code == 404
