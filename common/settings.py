@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import os
@@ -20,6 +21,15 @@ TARGETS = ("sandbox", "live")
 DEFAULT_OAPI_URL = "https://oapi.dingtalk.com"
 DEFAULT_API_URL = "https://api.dingtalk.com"
 DEFAULT_REPORT_URL = "reports/allure-report/index.html"
+SETTING_PREFIX = "DINGTALK_"
+SETTING_NAMES = frozenset(
+    {
+        *("TARGET", "APPKEY", "APPSECRET", "OAPI_URL", "API_URL", "PROFILE", "TIMEOUT", "ALLOW_WRITES"),
+        *("RETRIES", "RETRY_BACKOFF", "QPS", "SANDBOX_FAULTS"),
+        *("ROBOT_WEBHOOK", "ROBOT_TOKEN", "ROBOT_URL", "ROBOT_SECRET", "REPORT_URL"),
+    }
+)
+"""Every DINGTALK_* name (without the prefix) the framework and its sandbox read; another one in ``.env`` is a typo."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,11 @@ def _env_file_values(env_file: Path) -> dict[str, str]:
                 f".env:{binding.original.line}: the line starting {head!r} is not NAME=value "
                 "(is a quote left open?): fix or remove it"
             )
+        name = binding.key or ""
+        if name.startswith(SETTING_PREFIX) and name.removeprefix(SETTING_PREFIX) not in SETTING_NAMES:
+            close = difflib.get_close_matches(name.removeprefix(SETTING_PREFIX), sorted(SETTING_NAMES), n=1)
+            hint = f" (did you mean {SETTING_PREFIX}{close[0]}?)" if close else ""
+            raise ConfigError(f".env:{binding.original.line}: {name} is not a setting{hint}: fix the name or remove it")
     return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from common.errors import ConfigError
-from common.settings import DEFAULT_API_URL, DEFAULT_OAPI_URL, load_settings
+from common.settings import DEFAULT_API_URL, DEFAULT_OAPI_URL, SETTING_NAMES, load_settings
+from tests.framework.fakes import PROJECT
 
 SECRET = "app-secret-never-shown"
 LIVE = {
@@ -125,3 +127,11 @@ def test_for_sandbox_points_both_hosts_at_the_sandbox(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, environ=LIVE).for_sandbox("http://127.0.0.1:5000", "key", "secret")
     assert (settings.base_url("oapi"), settings.base_url("api")) == ("http://127.0.0.1:5000",) * 2
     assert (settings.appkey, settings.appsecret, settings.target) == ("key", "secret", "live")
+
+
+def test_every_setting_the_code_reads_is_a_known_name() -> None:
+    """A name missing from SETTING_NAMES would make its own line in .env an error."""
+    sources = [*(PROJECT / "common").glob("*.py"), *(PROJECT / "sandbox").rglob("*.py")]
+    read = {name for path in sources for name in re.findall(r'"DINGTALK_([A-Z_]+)"', path.read_text(encoding="utf-8"))}
+    assert len(read) > 10
+    assert read <= SETTING_NAMES
