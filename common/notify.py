@@ -1,4 +1,7 @@
-"""The run notification's content: each test's outcome as Allure counts it, and the DingTalk markdown message."""
+"""The run notification's content: each test's outcome as Allure counts it, and the DingTalk markdown message.
+
+Two sources feed the same ``RunOutcome``: the pytest run itself (common/notify_plugin.py) and a directory of
+Allure results, such as a sharded CI run's merged ones (common/notify_results.py)."""
 
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ MAX_MESSAGE_BYTES = 16_000
 
 @dataclass(frozen=True)
 class Failure:
-    """A test that did not pass: its pytest id, ``failed`` or ``broken``, and the first line of why."""
+    """A test that did not pass: how the message names it, ``failed`` or ``broken``, and the first line of why."""
 
-    test_id: str
+    name: str
     status: str
     reason: str
 
@@ -62,13 +65,15 @@ class RunOutcome:
         self._statuses: dict[str, str] = {}
         self._failures: dict[str, Failure] = {}
 
-    def record(self, test_id: str, status: str, reason: str = "") -> None:
-        """A phase of ``test_id`` ended with ``status``; a test that already did not pass keeps its status."""
+    def record(self, test_id: str, status: str, reason: str = "", name: str = "") -> None:
+        """A phase of ``test_id`` ended with ``status``; a test that already did not pass keeps its status.
+
+        ``name`` is how the message names the test (default: its id)."""
         if self._statuses.get(test_id, "passed") != "passed":
             return
         self._statuses[test_id] = status
         if status in NOT_PASSED:
-            self._failures[test_id] = Failure(test_id, status, reason)
+            self._failures[test_id] = Failure(name or test_id, status, reason)
 
     def totals(self) -> dict[str, int]:
         """How many tests ended in each of ``STATUSES``."""
@@ -80,6 +85,11 @@ class RunOutcome:
     def failures(self) -> list[Failure]:
         """The tests that failed or broke, in the order they did."""
         return list(self._failures.values())
+
+
+def target_text(target: str, oapi_url: str) -> str:
+    """The run's target as the message shows it: the sandbox, or live DingTalk and its old host."""
+    return "sandbox (the built-in emulator)" if target == "sandbox" else f"live ({oapi_url})"
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ def markdown_message(outcome: RunOutcome, info: RunInfo, masker: Masker) -> dict
     tail = [f"report: {_link(info.report)}"]
     listed: list[str] = []
     for failure in failures[:MAX_LISTED_FAILURES]:
-        candidate = [*listed, _cut(f"- {failure.status}: {failure.test_id} — {failure.reason}", MAX_LINE_CHARS)]
+        candidate = [*listed, _cut(f"- {failure.status}: {failure.name} — {failure.reason}", MAX_LINE_CHARS)]
         if _size(head, _with_more(candidate, len(failures)), tail, masker) > MAX_MESSAGE_BYTES:
             break
         listed = candidate

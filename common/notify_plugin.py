@@ -7,19 +7,13 @@ the run's result: whatever goes wrong becomes one masked warning line under the 
 from __future__ import annotations
 
 from collections.abc import Generator
-from urllib.parse import urlsplit
 
 import pytest
 
-from common.errors import FrameworkError
-from common.masking import Masker
-from common.notify import RunInfo, RunOutcome, failure_reason, failure_status, first_line, markdown_message
-from common.notify_robot import RobotClient, robot_token
+from common.notify import RunInfo, RunOutcome, failure_reason, failure_status, first_line, target_text
+from common.notify_robot import NOTICE, mask_robot, notify
 from common.pytest_plugin import SUITE, Suite
 from common.settings import RobotSettings
-from common.transport import HttpTransport
-
-PREFIX = "dingtalk-apitest: run notification"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -51,8 +45,7 @@ class RunNotifier:
         self.robot = robot
         self.outcome = RunOutcome()
         self.result = ""
-        suite.masker.add(robot.secret)
-        suite.masker.add(robot_token(robot.webhook))
+        mask_robot(suite.masker, robot)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed:  # a report made elsewhere (a crashed xdist worker's) has no notify_* attributes
@@ -70,33 +63,15 @@ class RunNotifier:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not session.config.option.collectonly:
-            self.result = self.notify(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+            settings = self.suite.settings
+            info = RunInfo(
+                self.suite.run_id,
+                target_text(settings.target, settings.oapi_url),
+                self.robot.report_url,
+                interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,
+            )
+            self.result = notify(self.robot, self.outcome, info, self.suite.masker, settings.timeout)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.result:
-            terminalreporter.write_line(self.result, yellow=not self.result.startswith(f"{PREFIX} sent"))
-
-    def notify(self, interrupted: bool) -> str:
-        """Send the message; the line to show: where it went, or why not (never an exception)."""
-        masker = self.suite.masker
-        transport = HttpTransport(self.suite.settings.timeout, masker)
-        try:
-            info = RunInfo(self.suite.run_id, _target(self.suite), self.robot.report_url, interrupted)
-            RobotClient(self.robot, transport).send(markdown_message(self.outcome, info, masker))
-        except Exception as exc:  # a notification must never fail the run
-            reason = str(exc) if isinstance(exc, FrameworkError) else f"{type(exc).__name__}: {exc}"
-            return _one_line(masker, f"{PREFIX} not sent: {reason}")
-        finally:
-            transport.close()
-        host = urlsplit(self.robot.webhook)
-        where = f"{host.hostname}:{host.port}" if host.port else host.hostname
-        return _one_line(masker, f"{PREFIX} sent to the DingTalk robot at {where}")
-
-
-def _target(suite: Suite) -> str:
-    settings = suite.settings
-    return "sandbox (the built-in emulator)" if settings.target == "sandbox" else f"live ({settings.oapi_url})"
-
-
-def _one_line(masker: Masker, text: str) -> str:
-    return " ".join(masker(text).split())
+            terminalreporter.write_line(self.result, yellow=not self.result.startswith(f"{NOTICE} sent"))

@@ -1,4 +1,5 @@
-"""Sending one message to a DingTalk custom group robot: the signed webhook URL, and what its errcodes ask of you."""
+"""Sending the run notification to a DingTalk custom group robot: the signed webhook URL, what its errcodes ask
+of you, and the one line that says whether the message went."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from common.errors import FrameworkError
+from common.masking import Masker
+from common.notify import RunInfo, RunOutcome, markdown_message
 from common.settings import RobotSettings
 from common.transport import HttpTransport
+
+NOTICE = "dingtalk-apitest: run notification"
+"""How every line about the notification starts."""
 
 THROTTLED = "the robot is throttled (20 messages a minute, then 10 minutes): wait, or give each pipeline its own robot"
 ADVICE = {
@@ -75,3 +81,30 @@ class RobotClient:
         if errcode != 0:
             advice = ADVICE.get(errcode, "see DingTalk's custom robot documentation for this errcode")
             raise RobotError(f"errcode {errcode} {body.get('errmsg', '')}: {advice}")
+
+
+def mask_robot(masker: Masker, robot: RobotSettings) -> None:
+    """From now on, ``masker`` hides the robot's secret and its token."""
+    masker.add(robot.secret)
+    masker.add(robot_token(robot.webhook))
+
+
+def notify(robot: RobotSettings, outcome: RunOutcome, info: RunInfo, masker: Masker, timeout: float) -> str:
+    """Send the run's message; the masked line to show: where it went, or why not (never an exception)."""
+    mask_robot(masker, robot)
+    transport = HttpTransport(timeout, masker)
+    try:
+        RobotClient(robot, transport).send(markdown_message(outcome, info, masker))
+    except Exception as exc:  # a notification must never fail the run
+        reason = str(exc) if isinstance(exc, FrameworkError) else f"{type(exc).__name__}: {exc}"
+        return one_line(masker, f"{NOTICE} not sent: {reason}")
+    finally:
+        transport.close()
+    host = urlsplit(robot.webhook)
+    where = f"{host.hostname}:{host.port}" if host.port else host.hostname
+    return one_line(masker, f"{NOTICE} sent to the DingTalk robot at {where}")
+
+
+def one_line(masker: Masker, text: str) -> str:
+    """``text`` masked, on one line."""
+    return " ".join(masker(text).split())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from common import notify_plugin
+from common import notify_robot
 from common.masking import Masker
 from common.notify import (
     MAX_LISTED_FAILURES,
@@ -181,7 +181,7 @@ def test_the_first_phase_that_does_not_pass_decides_a_test_s_status() -> None:
         ("t::skip", "skipped", ""),
     )
     assert outcome.totals() == {"passed": 1, "failed": 1, "broken": 1, "skipped": 1}
-    assert [(f.test_id, f.status, f.reason) for f in outcome.failures()] == [
+    assert [(f.name, f.status, f.reason) for f in outcome.failures()] == [
         ("t::bad", "failed", "expected 0"),
         ("t::teardown", "broken", "RuntimeError: cleanup"),
     ]
@@ -403,7 +403,7 @@ def test_an_unexpected_error_while_notifying_is_one_masked_line_too(
     def explode(*args: object) -> None:
         raise RuntimeError(f"bad state\nholding {SECRET} and {TOKEN}")
 
-    monkeypatch.setattr(notify_plugin, "markdown_message", explode)
+    monkeypatch.setattr(notify_robot, "markdown_message", explode)
     result = run_suite(pytester, tests="def test_ok(): pass\n")
     assert result.ret == pytest.ExitCode.OK
     assert notification_lines(result) == [
