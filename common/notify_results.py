@@ -32,6 +32,8 @@ UNKNOWN = "unknown"
 TARGET_KEY = "Target"
 OAPI_KEY = "Old host (oapi)"
 RUN_ID_KEY = "Run id"
+PYTEST_FAIL = "Failed: "
+"""How allure-pytest's message starts for ``pytest.fail``; the message alone is the reason, as in the plugin's."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def parse_result(path: Path) -> TestResult:
     name = _text(data.get("name")) or _text(data.get("fullName")) or path.name
     details = data.get("statusDetails")
     details = details if isinstance(details, dict) else {}
-    reason = first_line(_text(details.get("message")) or _text(details.get("trace")))
+    reason = first_line(_text(details.get("message")) or _text(details.get("trace"))).removeprefix(PYTEST_FAIL)
     key = _text(data.get("historyId")) or _text(data.get("uuid")) or path.name
     return TestResult(key, name, status, reason, _number(data.get("start")), _number(data.get("stop")))
 

@@ -1,13 +1,19 @@
-"""A real run of the API suite notifies a sandbox robot: one signed message with the totals and the failed case."""
+"""A real run of the API suite, and the merged results of a sharded one, notify a sandbox robot: one signed message
+with the totals and the failed case."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from collections import Counter
+from pathlib import Path
 
 import requests
 
+from sandbox import SandboxConfig, SandboxServer
 from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
-from tests.e2e.harness import Project, RunningSandbox
+from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
 
 FAILING_CASE = """
   - id: notify-fails
@@ -53,5 +59,48 @@ def test_a_run_with_a_failure_posts_one_signed_message_and_never_shows_the_secre
 
     written = [path.read_text(errors="replace") for path in project.reports.rglob("*") if path.is_file()]
     for output in (run.stdout, run.stderr, *written):
+        assert DEFAULT_ROBOT_SECRET not in output
+        assert DEFAULT_ROBOT_TOKEN not in output
+
+
+def test_the_merged_results_of_a_sharded_run_post_one_signed_message(project: Project, tmp_path: Path) -> None:
+    """As the CI workflow does: two shards on the built-in sandbox, their results merged, then the command."""
+    project.add_cases("blackboard.yaml", FAILING_CASE)
+    shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
+    merged = tmp_path / "merged-results"
+    totals: Counter[str] = Counter()
+    for group in ("1", "2"):
+        results = tmp_path / f"shard-{group}"
+        run = project.run("-n", "2", "-q", "--splits", "2", "--group", group, f"--alluredir={results}")
+        assert run.returncode in (0, 1), run.output
+        totals += Counter({word: int(count) for count, word in re.findall(r"(\d+) (passed|failed)", run.stdout)})
+        shutil.copytree(results, merged, dirs_exist_ok=True)  # as download-artifact's merge-multiple does
+    assert totals["failed"] == 1 and totals["passed"] > 0, totals
+
+    with SandboxServer(config=SandboxConfig()) as robot:
+        robot_host = robot.url.removeprefix("http://")
+        environ = {
+            "DINGTALK_ROBOT_WEBHOOK": f"http://{robot_host}/robot/send?access_token={DEFAULT_ROBOT_TOKEN}",
+            "DINGTALK_ROBOT_SECRET": DEFAULT_ROBOT_SECRET,
+            "DINGTALK_REPORT_URL": "https://github.com/acme/apitest/actions/runs/987654321",
+        }
+        command = ("-m", "common.notify_results", "--results", str(merged), "--run-id", "987654321")
+        sent = project.python(*command, env=environ, timeout=60)
+        messages = [kept["message"] for kept in robot.state.robot_inbox.messages()]
+
+    assert (sent.returncode, sent.stderr) == (0, ""), sent.output
+    assert sent.stdout == f"dingtalk-apitest: run notification sent to the DingTalk robot at {robot_host}\n"
+    assert len(messages) == 1, messages  # the sandbox keeps only messages whose signature and timestamp it checked
+    text = messages[0]["markdown"]["text"]
+    assert text.startswith(f"#### dingtalk-apitest: 1 of {totals.total()} tests did not pass\n\n")
+    assert "run **987654321** · target **sandbox (the built-in emulator)**" in text
+    assert f"passed **{totals['passed']}** · failed **1** · broken **0** · skipped **0**" in text
+    (failure,) = [line for line in text.splitlines() if line.startswith("- ")]
+    assert re.fullmatch(
+        r"- failed: a case that fails on purpose, for the run notification — "
+        r"data/blackboard\.yaml:\d+ case 'notify-fails': POST /topapi/blackboard/category/list → HTTP 200",
+        failure,
+    ), failure
+    for output in (sent.stdout, json.dumps(messages)):
         assert DEFAULT_ROBOT_SECRET not in output
         assert DEFAULT_ROBOT_TOKEN not in output

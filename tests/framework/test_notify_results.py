@@ -35,7 +35,9 @@ def results(tmp_path: Path) -> Path:
     directory = tmp_path / "allure-results"
     directory.mkdir()
     write_result(directory, "a", "passed", 100)
-    write_result(directory, "b", "failed", 300, statusDetails={"message": "\n data/x.yaml:4 case 'b': POST /x\n  - e"})
+    write_result(
+        directory, "b", "failed", 300, statusDetails={"message": "Failed: data/x.yaml:4 case 'b': POST /x\n  - e"}
+    )
     write_result(directory, "c", "broken", 200, statusDetails={"message": "", "trace": "KeyError: 'bb_id'\n  at …"})
     write_result(directory, "d", "skipped", 400, statusDetails={"message": "writes: not on live"})
     write_result(directory, "e", "passed", 500)
