@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 
-from common.settings import load_settings
+from common.settings import RobotSettings, load_settings
 from tests.ci.workflow import (
     PROJECT_ROOT,
+    ROBOT_SECRETS,
     WORKFLOW_PATH,
     chain_problems,
     load_workflow,
+    notify_step,
     shard_command,
     shard_job_name,
     splits,
@@ -30,6 +32,7 @@ WORKFLOW_SCHEMAS = ("vendor.github-workflows", "custom.github-workflows-require-
 NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 NODE_ID = re.compile(r"testcases/test_\w+\.py::test_\w+\[[^\]]+\]")
 DINGTALK_QPS_PER_API = 20  # per app per API, standard edition (shared/dingtalk-facts.md)
+APP_SECRETS = ("DINGTALK_APPKEY", "DINGTALK_APPSECRET")
 PLAIN_SETTING = re.compile(r"\$\{\{ (secrets|vars)\.(\w+) \}\}")
 
 Workflow = dict[str, Any]
@@ -156,6 +159,43 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Workflow], dict[str, Any]], Callable[[di
         lambda step: step["with"].update(path="reports/allure-results/"),
         "does not keep reports/allure-report",
     ),
+    "no notification": (_job("report"), lambda job: job["steps"].remove(notify_step(job)), "does not send the run"),
+    "notification before the report": (
+        _job("report"),
+        lambda job: job["steps"].insert(0, job["steps"].pop(job["steps"].index(notify_step(job)))),
+        "sent before the report is built and kept",
+    ),
+    "notification without python": (
+        _job("report"),
+        lambda job: job.update(steps=[s for s in job["steps"] if "setup-python" not in s.get("uses", "")]),
+        "runs before actions/setup-python",
+    ),
+    "notification only on success": (_step("report", "notify"), lambda step: step.pop("if"), "when a case or"),
+    "notification of other results": (
+        _step("report", "notify"),
+        lambda step: step.update(run=step["run"].replace("reports/allure-results", "reports/")),
+        "does not read the merged results",
+    ),
+    "notification without the run id": (
+        _step("report", "notify"),
+        lambda step: step.update(run=step["run"].split(" --run-id")[0]),
+        "does not name the CI run",
+    ),
+    "robot secret renamed": (
+        _step("report", "notify"),
+        lambda step: step["env"].update(DINGTALK_ROBOT_SECRET="${{ secrets.ROBOT_SECRET }}"),
+        "does not get DINGTALK_ROBOT_SECRET from the repository secret",
+    ),
+    "robot webhook missing": (
+        _step("report", "notify"),
+        lambda step: step["env"].pop("DINGTALK_ROBOT_WEBHOOK"),
+        "does not get DINGTALK_ROBOT_WEBHOOK from the repository secret",
+    ),
+    "report link elsewhere": (
+        _step("report", "notify"),
+        lambda step: step["env"].update(DINGTALK_REPORT_URL="reports/allure-report/index.html"),
+        "is not the run's page",
+    ),
 }
 
 
@@ -176,13 +216,45 @@ def test_actions_are_pinned_to_a_major_version_and_artifact_actions_agree() -> N
     assert len(artifact_majors) == 1, f"upload and download of artifacts must share a major version: {uses}"
 
 
-def test_only_the_shards_see_the_secrets() -> None:
+def _secrets_used(item: object) -> set[str]:
+    return set(re.findall(r"\bsecrets\.(\w+)", json.dumps(item)))
+
+
+def test_the_app_s_secrets_only_in_the_shards_the_robot_s_only_in_the_notification() -> None:
     workflow = load_workflow()
-    shard = shard_job_name(workflow)
     assert "env" not in workflow
-    for name, job in workflow["jobs"].items():
-        if name != shard:
-            assert "secrets." not in json.dumps(job), f"job {name!r} needs no DingTalk secrets"
+    jobs = workflow["jobs"]
+    shard, report = jobs[shard_job_name(workflow)], jobs["report"]
+    assert _secrets_used(shard) == set(APP_SECRETS), "the shards must not notify: one message per run, not per shard"
+    notify = notify_step(report)
+    assert _secrets_used(notify) == set(ROBOT_SECRETS)
+    others = [job for name, job in jobs.items() if job is not shard and job is not report]
+    other_steps = [step for step in report["steps"] if step is not notify]
+    assert _secrets_used([others, other_steps, {k: v for k, v in report.items() if k != "steps"}]) == set()
+
+
+def _notify_environ(workflow: Workflow, secrets: dict[str, str]) -> dict[str, str]:
+    """The notification step's environment as GitHub renders it for the run 77 of acme/apitest."""
+    github = {"server_url": "https://github.com", "repository": "acme/apitest", "run_id": "77"}
+    rendered = {}
+    for name, value in notify_step(workflow["jobs"]["report"])["env"].items():
+        rendered[name] = re.sub(
+            r"\$\{\{ (secrets|github)\.(\w+) \}\}",
+            lambda m: (secrets if m[1] == "secrets" else github).get(m[2], ""),
+            value,
+        )
+    return rendered
+
+
+def test_without_the_robot_secrets_the_notification_is_off(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, environ=_notify_environ(load_workflow(), {})).robot is None
+
+
+def test_with_the_robot_secrets_the_notification_goes_to_the_robot_and_links_the_run(tmp_path: Path) -> None:
+    webhook = "https://oapi.dingtalk.com/robot/send?access_token=robot-token"
+    secrets = {"DINGTALK_ROBOT_WEBHOOK": webhook, "DINGTALK_ROBOT_SECRET": "SECrobot"}
+    robot = load_settings(tmp_path, environ=_notify_environ(load_workflow(), secrets)).robot
+    assert robot == RobotSettings(webhook, "SECrobot", "https://github.com/acme/apitest/actions/runs/77")
 
 
 def _shard_environ(workflow: Workflow, target: str, secrets: dict[str, str]) -> dict[str, str]:

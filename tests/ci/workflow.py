@@ -17,6 +17,9 @@ RESULTS_DIR = DEFAULT_ALLURE_DIR.relative_to(PROJECT_ROOT).as_posix()
 REPORT_DIR = "reports/allure-report"
 GROUP = "${{ matrix.group }}"
 RUNS_AFTER_FAILURES = ("!cancelled()", "always()")
+NOTIFY_COMMAND = "python -m common.notify_results"
+ROBOT_SECRETS = ("DINGTALK_ROBOT_WEBHOOK", "DINGTALK_ROBOT_SECRET")
+RUN_PAGE = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
 
 Job = dict[str, Any]
 Step = dict[str, Any]
@@ -111,6 +114,40 @@ def _merge_problems(name: str, job: Job, artifact_names: list[str]) -> list[str]
     kept = [step for step in _steps_using(job, "actions/upload-artifact") if REPORT_DIR in _with(step, "path")]
     if not kept or (builds and steps.index(kept[0]) < builds[0]):
         problems.append(f"job {name!r} does not keep {REPORT_DIR} as an artifact after building it")
+    report_steps = [*builds, *(steps.index(step) for step in kept)]
+    return problems + _notify_problems(name, steps, max(report_steps, default=-1))
+
+
+def notify_step(job: Job) -> Step | None:
+    """The step that sends the run notification from the merged results."""
+    steps = [step for step in job.get("steps", []) if NOTIFY_COMMAND in step.get("run", "")]
+    return steps[0] if steps else None
+
+
+def _notify_problems(name: str, steps: list[Step], last_report_step: int) -> list[str]:
+    """The notification: after the report is built and kept, even when a shard failed, with the robot's secrets."""
+    notify = notify_step({"steps": steps})
+    if notify is None:
+        return [f"job {name!r} does not send the run notification ({NOTIFY_COMMAND})"]
+    problems = []
+    index = steps.index(notify)
+    if index < last_report_step:
+        problems.append("the run notification is sent before the report is built and kept")
+    if not any(step.get("uses", "").startswith("actions/setup-python@") for step in steps[:index]):
+        problems.append("the run notification runs before actions/setup-python")
+    if not _runs_after_failures(notify):
+        problems.append("the run notification is not sent when a case or the report fails (if: ${{ !cancelled() }})")
+    args = shlex.split(notify["run"])
+    if (_option(args, "--results") or "").rstrip("/") != RESULTS_DIR:
+        problems.append(f"the run notification does not read the merged results ({RESULTS_DIR})")
+    if not re.search(r"--run-id[= ]" + re.escape("${{ github.run_id }}"), notify["run"]):
+        problems.append("the run notification does not name the CI run (--run-id ${{ github.run_id }})")
+    env = notify.get("env") or {}
+    for secret in ROBOT_SECRETS:
+        if env.get(secret) != f"${{{{ secrets.{secret} }}}}":
+            problems.append(f"the run notification does not get {secret} from the repository secret of that name")
+    if env.get("DINGTALK_REPORT_URL") != RUN_PAGE:
+        problems.append(f"the run notification's DINGTALK_REPORT_URL is not the run's page {RUN_PAGE}")
     return problems
 
 
