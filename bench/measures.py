@@ -143,7 +143,7 @@ def collection(bench: Bench) -> Figure:
         3,
         f"collection of {count} generated YAML cases vs {count} trivial pytest tests (`--collect-only`)",
         "≤ 2 s beyond",
-        f"+{beyond:.2f} s ({framework.wall:.2f} s vs {plain.wall:.2f} s; CPU +{framework.cpu - plain.cpu:.2f} s)",
+        f"{beyond:+.2f} s ({framework.wall:.2f} s vs {plain.wall:.2f} s; CPU {framework.cpu - plain.cpu:+.2f} s)",
         beyond <= 2.0,
         {"beyond_s": beyond, "framework_s": framework.wall, "trivial_s": plain.wall},
     )

@@ -4,6 +4,7 @@ that one run at `-n 8` makes exactly one gettoken call is a fact of correctness,
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -30,10 +31,14 @@ def test_every_benchmark_but_tavern_produces_its_figure(tmp_path: Path) -> None:
     assert sorted(figures) == [1, 3, 4, 5, 6, 7]
     for figure in figures.values():
         assert figure["result"] and figure["met"] in (True, False), figure
-        assert figure["values"] and all(value > 0 for value in figure["values"].values()), figure
+        assert figure["values"] and all(math.isfinite(value) for value in figure["values"].values()), figure
+    assert figures[1]["values"]["ratio"] > 0
+    assert figures[3]["values"]["framework_s"] > 0
+    assert set(figures[4]["values"]) == {"worst_efficiency", "efficiency_n1", "efficiency_n2"}
     assert figures[5]["values"] == {"gettoken_calls": 1}
     assert figures[5]["met"] is True
-    assert set(figures[4]["values"]) == {"worst_efficiency", "efficiency_n1", "efficiency_n2"}
+    assert figures[6]["values"]["sandbox_rps"] > 0
+    assert figures[7]["values"]["peak_rss_mb"] > 0
 
 
 def test_the_tavern_benchmark_produces_its_figure(tmp_path: Path) -> None:
