@@ -69,7 +69,7 @@ class AllureReporter:
         allure.attach(self.masker(to_curl(request)), name="curl", attachment_type=allure.attachment_type.TEXT)
 
     def _attach_response(self, response: Response) -> None:
-        text = _pretty(response.text) if response.is_json else response.text
+        text = json.dumps(response.body, ensure_ascii=False, indent=2) if response.is_json else response.text
         body = self.masker(f"HTTP {response.status} ({response.elapsed * 1000:.0f} ms)\n\n{text}")
         allure.attach(body, name="response", attachment_type=allure.attachment_type.TEXT)
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.utils import resolve_proxies
 from urllib3.exceptions import NewConnectionError
 
 from common.errors import TransportError
@@ -99,6 +100,7 @@ class HttpTransport:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self._before_send = before_send
+        self._proxies: dict[str, dict[str, str]] = {}
 
     def send(
         self,
@@ -120,7 +122,8 @@ class HttpTransport:
             self._before_send(api_of(outgoing.url))
         started = time.perf_counter()
         try:
-            raw = self.session.send(prepared, timeout=self.timeout, allow_redirects=False)
+            proxies = self._proxies_for(prepared)
+            raw = self.session.send(prepared, timeout=self.timeout, allow_redirects=False, proxies=proxies)
         except requests.ConnectTimeout:
             message = self._where(outgoing) + f": cannot connect within {self.timeout:g} s (connect timeout)"
             raise SendFailure(message, Failure.NOT_SENT, outgoing) from None
@@ -137,6 +140,14 @@ class HttpTransport:
         elapsed = time.perf_counter() - started
         text = raw.text
         return Response(raw.status_code, dict(raw.headers), _parse_json(text), text, elapsed, outgoing)
+
+    def _proxies_for(self, prepared: requests.PreparedRequest) -> dict[str, str]:
+        """The proxies for the request's host, read from the environment once per host (requests would every time)."""
+        url = urlsplit(prepared.url or "")
+        host = f"{url.scheme}://{url.netloc}"
+        if host not in self._proxies:
+            self._proxies[host] = resolve_proxies(prepared, self.session.proxies, self.session.trust_env)
+        return self._proxies[host]
 
     def _where(self, request: OutgoingRequest) -> str:
         base = request.url.split("?", 1)[0]

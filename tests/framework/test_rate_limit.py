@@ -122,5 +122,6 @@ def test_processes_sharing_a_directory_stay_under_the_limit_together(tmp_path: P
     # 60 calls at 10 a second: the last ten cannot start before 5 s after the first ten, so the processes
     # must have slept at least that long between them (without the shared count nobody would sleep at all)
     assert crowd.now.value - START >= (PROCESSES * CALLS_EACH / LIMIT - 1) * 1.0
+    # every sleeping process moves the shared clock on, so the last window may hold fewer than LIMIT calls
     [state] = tmp_path.glob("rate-*.json")
-    assert len(json.loads(state.read_text())) == LIMIT
+    assert 1 <= len(json.loads(state.read_text())) <= LIMIT

@@ -7,9 +7,12 @@ import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
+import requests
 
+from common import transport as transport_module
 from common.errors import TransportError
 from common.masking import Masker
 from common.transport import USER_AGENT, Failure, HttpTransport, SendFailure
@@ -224,3 +227,20 @@ def test_before_send_is_told_the_api_without_the_query(server: str) -> None:
     transport.send("GET", server + "/text")
     transport.close()
     assert told == [server + "/json", server + "/text"]
+
+
+def test_proxy_settings_are_read_once_per_host(
+    server: str, transport: HttpTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def resolve(request: requests.PreparedRequest, proxies: Any, trust_env: bool) -> dict[str, str]:
+        asked.append(request.url or "")
+        return {}
+
+    monkeypatch.setattr(transport_module, "resolve_proxies", resolve)
+    for number in range(3):
+        assert transport.send("GET", f"{server}/json", params={"n": number}).status == 200
+    other_host = server.replace("127.0.0.1", "localhost")
+    assert transport.send("GET", f"{other_host}/json").status == 200
+    assert [url.split("/json")[0] for url in asked] == [server, other_host]
