@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bench import tavern_env
+from tests.tooling import require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,8 +41,7 @@ def test_every_benchmark_but_tavern_produces_its_figure(tmp_path: Path) -> None:
 
 
 def test_the_tavern_benchmark_produces_its_figure(tmp_path: Path) -> None:
-    if tavern_env.tavern_python() is None:
-        pytest.skip(f"benchmark 2 needs Tavern's virtualenv {tavern_env.VENV_DIR} (`python -m bench --setup-tavern`)")
+    require(tavern_env.tavern_python() is not None, "Tavern's virtualenv", "python -m bench --setup-tavern")
     figure = _run_bench(tmp_path, "2")[2]
     assert figure["values"]["ratio"] > 0
     assert figure["met"] in (True, False)

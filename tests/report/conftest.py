@@ -4,7 +4,6 @@ to get it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,18 +12,10 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from tests.e2e.harness import PROJECT_ROOT
 from tests.framework.conftest import load_text, profile, schemas  # noqa: F401 - fixtures shared with tests/framework
+from tests.tooling import require
 
 CHROMIUM = Path("/usr/bin/chromium")
 ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
-
-
-def require(available: bool, what: str, how: str) -> None:
-    """Skip without ``what`` outside CI; in CI (``CI`` set) fail, as .ci/run should have installed it."""
-    if available:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing in CI: .ci/run must install it ({how})", pytrace=False)
-    pytest.skip(f"{what} is missing: {how}")
 
 
 @pytest.fixture(scope="session")
