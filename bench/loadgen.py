@@ -52,8 +52,9 @@ def measure(url: str, requests: list[bytes], connections: int, seconds: float) -
     address = urlsplit(url)
     latencies: list[list[float]] = [[] for _ in range(connections)]
     failures = [0] * connections
-    start = threading.Barrier(connections + 1)
     deadline: list[float] = []
+    # the clock starts once every connection is open (on a busy machine opening them can take a while)
+    start = threading.Barrier(connections + 1, action=lambda: deadline.append(time.perf_counter() + seconds))
 
     def client(number: int) -> None:
         with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
@@ -72,12 +73,10 @@ def measure(url: str, requests: list[bytes], connections: int, seconds: float) -
     threads = [threading.Thread(target=client, args=(number,), daemon=True) for number in range(connections)]
     for thread in threads:
         thread.start()
-    began = time.perf_counter()
-    deadline.append(began + seconds)
     start.wait()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    elapsed = time.perf_counter() - (deadline[0] - seconds)
     every = sorted(latency for per_connection in latencies for latency in per_connection)
     if len(every) < 2:
         raise RuntimeError(f"the load generator got {len(every)} answers in {elapsed:.1f} s")
