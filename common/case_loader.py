@@ -32,9 +32,10 @@ from common.case_model import (
     Step,
 )
 from common.comparators import expected_problem
-from common.endpoints import creating_endpoints
+from common.endpoints import Endpoint, writing_endpoints
 from common.errors import CaseError
 from common.jsonpath import MISSING, extract, parse_path
+from common.profile import documented_counts
 from common.schema_store import CASE_FORMAT, SchemaStore
 from common.templating import Template, TemplateError, compile_template
 from common.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
@@ -43,6 +44,8 @@ BUILTIN_VARIABLES = frozenset({"run_id", "uid", "profile", "appkey"})
 """Variables every step may use: the run's id, an id unique to this case execution, the tenant profile,
 and the app's key (never its secret)."""
 LOOP_VARIABLE = "item"
+COUNTS_KEY = "counts"
+"""The tenant profile's optional mapping of exact counts: cases comparing with one it lacks are skipped."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,14 @@ class CaseLoader:
         schemas: SchemaStore,
         profile: Mapping[str, Any],
         project_root: Path,
-        creating: frozenset[tuple[str, str]] | None = None,
+        writing: Mapping[tuple[str, str], Endpoint] | None = None,
     ) -> None:
         self.schemas = schemas
         self.profile = profile
         self.project_root = project_root
-        # (api, path) of the endpoints that create something; by default data/spec/endpoints.yaml's
-        self.creating = creating_endpoints() if creating is None else creating
+        # the endpoints that write, by (api, path); by default data/spec/endpoints.yaml's
+        self.writing = writing_endpoints() if writing is None else writing
+        self._unpinned: set[str] = set()
         format_schema = json.loads((schemas.root / f"{CASE_FORMAT}.json").read_text(encoding="utf-8"))
         self._file_validator = Draft202012Validator(_definitions_inlined(format_schema, format_schema))
 
@@ -141,6 +145,7 @@ class CaseLoader:
         else:
             single = {key: raw[key] for key in ("request", "expect", "save", "paginate") if key in raw}
             steps_raw = [((), single)]
+        self._unpinned = set()
         known = set(BUILTIN_VARIABLES)
         steps = []
         for relative, step_raw in steps_raw:
@@ -149,8 +154,9 @@ class CaseLoader:
             known.update(save.name for save in step.saves)
         saved = frozenset(known - BUILTIN_VARIABLES)
         teardown = []
-        for index, step_raw in enumerate(raw.get("teardown", [])):
-            step = self._build_step(step_raw, where, ("teardown", index), known, saved_earlier=saved)
+        teardown_raw = [(("teardown", i), step) for i, step in enumerate(raw.get("teardown", []))]
+        for relative, step_raw in teardown_raw:
+            step = self._build_step(step_raw, where, relative, known, saved_earlier=saved)
             teardown.append(step)
             known.update(save.name for save in step.saves)
         return Case(
@@ -162,9 +168,11 @@ class CaseLoader:
             story=raw.get("story", steps[0].request.path),
             severity=raw.get("severity", "normal"),
             tags=tuple(raw.get("tags", ())),
-            writes=raw.get("writes", False),
+            writes=_writes(raw, (*steps_raw, *teardown_raw), (*steps, *teardown), where),
             steps=tuple(steps),
             teardown=tuple(teardown),
+            sandbox_only=raw.get("sandbox_only"),
+            unpinned=tuple(sorted(self._unpinned)),
         )
 
     def _build_step(
@@ -179,13 +187,20 @@ class CaseLoader:
         expect = self._build_expect(raw.get("expect", {}), request, where, (*at, "expect"))
         for_each = _template(raw["for_each"], where, (*at, "for_each")) if "for_each" in raw else None
         until = _field_checks(raw.get("until", {}), where, (*at, "until"))
+        when = _field_checks(raw.get("when", {}), where, (*at, "when"))
+        for check in when:
+            if str(check.parts[0]) not in known:
+                raise where.error(
+                    (*at, "when", check.path), f"when reads ${{{check.parts[0]}}}, which no earlier step saves"
+                )
         paginate = _pagination(raw["paginate"], where, (*at, "paginate")) if "paginate" in raw else None
         saves = tuple(_save(name, path, where, (*at, "save", name)) for name, path in raw.get("save", {}).items())
         visible = known | {LOOP_VARIABLE} if for_each else known
         self._check_references(raw, at, where, visible, for_each)
         templates = [request.query, request.json, request.headers, for_each]
         collected = paginate.collect if paginate else ()
-        templates += [check.expected for check in (*expect.body, *until, *collected, *expect.errcode, *expect.code)]
+        checks = (*expect.body, *until, *when, *collected, *expect.errcode, *expect.code)
+        templates += [check.expected for check in checks]
         used = frozenset().union(*(t.variables for t in templates if t is not None))
         return Step(
             name=raw.get("name", f"{request.method} {request.path}"),
@@ -197,11 +212,13 @@ class CaseLoader:
             until=until,
             paginate=paginate,
             needs=used & saved_earlier,
+            when=when,
         )
 
     def _build_request(self, raw: dict[str, Any], where: _Where, at: PathKey) -> RequestSpec:
         method = raw.get("method", "POST" if "json" in raw else "GET")
         api = raw.get("api", "oapi")
+        endpoint = self.writing.get((api, raw["path"]))
         return RequestSpec(
             api=api,
             method=method,
@@ -210,7 +227,8 @@ class CaseLoader:
             json=_template(raw["json"], where, (*at, "json")) if "json" in raw else None,
             headers=_template(raw["headers"], where, (*at, "headers")) if "headers" in raw else None,
             auth=Auth(raw.get("auth", "token")),
-            creates=(api, raw["path"]) in self.creating,
+            creates=endpoint is not None and endpoint.creates,
+            writes=endpoint.writes if endpoint is not None else None,
         )
 
     def _build_expect(self, raw: dict[str, Any], request: RequestSpec, where: _Where, at: PathKey) -> Expectation:
@@ -262,6 +280,10 @@ class CaseLoader:
     def _check_profile_reference(self, reference: tuple[str | int, ...], where: _Where, at: PathKey) -> None:
         if len(reference) < 2:
             return
+        unpinned = len(reference) > 2 and extract(self.profile, reference[1:3]) is MISSING
+        if reference[1] == COUNTS_KEY and unpinned and reference[2] in documented_counts():
+            self._unpinned.add(str(reference[2]))  # a living tenant's count: the case is skipped, not refused
+            return
         if reference[1] in self.profile:
             if extract(self.profile, reference[1:]) is MISSING:
                 shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in reference)[1:]
@@ -271,6 +293,29 @@ class CaseLoader:
         hint = difflib.get_close_matches(key, [str(k) for k in self.profile], n=1)
         did_you_mean = f"; did you mean profile.{hint[0]}?" if hint else ""
         raise where.error(at, f"the tenant profile has no key '{key}'{did_you_mean}")
+
+
+def _writes(
+    raw: Mapping[str, Any], steps_raw: Iterable[tuple[PathKey, Any]], steps: Iterable[Step], where: _Where
+) -> bool:
+    """Whether the case writes, from the endpoint spec; a ``writes:`` the case gives must agree with it."""
+    writing = [(relative, step) for (relative, _), step in zip(steps_raw, steps, strict=True) if step.request.writes]
+    claimed = raw.get("writes")
+    if claimed is False and writing:
+        relative, step = writing[0]
+        request = step.request
+        raise where.error(
+            ("writes",),
+            f"writes: false, but {_field_name((*relative, 'request')) or 'request'} sends {request.method} "
+            f"{request.path}, which data/spec/endpoints.yaml says does {request.writes}: remove writes: false",
+        )
+    if claimed is True and not writing:
+        raise where.error(
+            ("writes",),
+            "writes: true, but no request of this case goes to an endpoint that data/spec/endpoints.yaml marks as "
+            "writing: remove it (writes is derived from the spec)",
+        )
+    return bool(writing)
 
 
 @contextmanager

@@ -14,6 +14,12 @@ class Auth(Enum):
     TOKEN = "token"
     NONE = "none"
     INVALID = "invalid"
+    APP = "app"
+    """The app's appkey and appsecret as query parameters (gettoken)."""
+    ROBOT = "robot"
+    """The tenant profile's custom robot: its access_token, a fresh timestamp and their sign."""
+    ROBOT_WRONG_SIGN = "robot_wrong_sign"
+    ROBOT_STALE_TIMESTAMP = "robot_stale_timestamp"
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,9 @@ class RequestSpec:
     headers: Template | None
     auth: Auth
     creates: bool = False
-    """The endpoint makes a new object per call (``creates`` in data/spec/endpoints.yaml): never sent twice."""
+    """The endpoint makes a new object per call (data/spec/endpoints.yaml): never sent twice."""
+    writes: str | None = None
+    """What the endpoint does to the tenant per data/spec/endpoints.yaml (create, update, delete, send), or None."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,8 @@ class Step:
     paginate: Pagination | None = None
     needs: frozenset[str] = frozenset()
     """Variables this step renders that earlier steps save (teardown skips the step without them)."""
+    when: tuple[FieldCheck, ...] = ()
+    """Assertions over the saved variables: the step runs only when they all hold."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,21 @@ class Case:
     writes: bool
     steps: tuple[Step, ...]
     teardown: tuple[Step, ...] = field(default=())
+    sandbox_only: str | None = None
+    """Why the case asserts what only the sandbox does (the docs do not state it): skipped on a live tenant."""
+    unpinned: tuple[str, ...] = ()
+    """The ``profile.counts`` keys the case compares with that the tenant profile does not pin: skipped then."""
+
+    @property
+    def skip_reason(self) -> str | None:
+        """Why this case cannot give a verdict on the tenant of its profile (None: it can)."""
+        if not self.unpinned:
+            return None
+        keys = ", ".join(f"counts.{key}" for key in self.unpinned)
+        return (
+            f"the tenant profile does not pin {keys}: a living tenant's counts move, so exact counts are checked "
+            "only where the profile pins them (the sandbox, a frozen test tenant)"
+        )
 
     @property
     def test_id(self) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from common import dingtalk
 from common.case_model import FieldCheck, Step
 from common.comparators import compare
-from common.jsonpath import extract
+from common.jsonpath import MISSING, extract, why_missing
 from common.schema_store import SchemaStore
 from common.templating import Context, TemplateError
 from common.transport import Response
@@ -90,7 +90,10 @@ def field_problems(checks: Iterable[FieldCheck], body: object, context: CheckCon
         except TemplateError as exc:
             problems.append(f"{check.path}: cannot render the expected value: {exc}")
             continue
-        reason = compare(check.comparator, extract(body, check.parts), expected)
+        actual = extract(body, check.parts)
+        reason = compare(check.comparator, actual, expected)
+        if reason is not None and actual is MISSING:
+            reason = f"{reason} ({why_missing(body, check.parts)})"
         if reason is not None:
             problems.append(f"{check.path}: {reason}")
     return problems

@@ -113,6 +113,41 @@ def _unique(actual: Any, expected: bool) -> str | None:
     return None
 
 
+def _as_set_problem(actual: Any) -> str | None:
+    return None if isinstance(actual, list) else f"expected a list, got {_short(actual)}"
+
+
+def _disjoint(actual: Any, expected: list[Any]) -> str | None:
+    shared = [item for item in actual if any(_same(item, other) for other in expected)]
+    return f"expected nothing in common with {_short(expected)}, both hold {_short(shared)}" if shared else None
+
+
+def _same_items(actual: Any, expected: list[Any]) -> str | None:
+    extra = [item for item in actual if not any(_same(item, other) for other in expected)]
+    lacking = [item for item in expected if not any(_same(item, other) for other in actual)]
+    if not extra and not lacking:
+        return None
+    return f"expected the same items as {_short(expected)}: {_difference(extra, lacking)}"
+
+
+def _subset_of(actual: Any, expected: list[Any]) -> str | None:
+    extra = [item for item in actual if not any(_same(item, other) for other in expected)]
+    return f"expected only items of {_short(expected)}, also got {_short(extra)}" if extra else None
+
+
+def _difference(extra: list[Any], lacking: list[Any]) -> str:
+    parts = [f"{len(extra)} more, e.g. {_short(extra[:3])}"] if extra else []
+    parts += [f"{len(lacking)} lacking, e.g. {_short(lacking[:3])}"] if lacking else []
+    return "; ".join(parts)
+
+
+def _on_lists(compare: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
+    def checked(actual: Any, expected: Any) -> str | None:
+        return _as_set_problem(actual) or compare(actual, expected)
+
+    return checked
+
+
 def _short(value: Any, limit: int = 200) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
@@ -135,6 +170,9 @@ COMPARATORS: dict[str, Callable[[Any, Any], str | None]] = {
     "type": _type,
     "regex": _regex,
     "unique": _unique,
+    "disjoint": _on_lists(_disjoint),
+    "same_items": _on_lists(_same_items),
+    "subset_of": _on_lists(_subset_of),
 }
 """Every comparator a case may name; ``exists`` is handled before these (it tests presence)."""
 
@@ -156,7 +194,9 @@ def _is_pattern(value: Any) -> bool:
 _EXPECTED_KIND: dict[str, tuple[Callable[[Any], bool], str]] = {
     **dict.fromkeys(("gt", "ge", "lt", "le"), (_is_number, "a number")),
     **dict.fromkeys(("len", "len_ge", "len_le"), (_JSON_TYPES["integer"], "a whole number")),
-    **dict.fromkeys(("in", "not_in"), (_JSON_TYPES["array"], "a list of values")),
+    **dict.fromkeys(
+        ("in", "not_in", "disjoint", "same_items", "subset_of"), (_JSON_TYPES["array"], "a list of values")
+    ),
     "type": (lambda value: value in _JSON_TYPES, f"one of {', '.join(_JSON_TYPES)}"),
     "regex": (_is_pattern, "a valid regular expression"),
 }

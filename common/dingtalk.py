@@ -13,12 +13,15 @@ connection may come after the work was done: only requests that do not create an
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import unquote
 
 from common.case_model import Auth
 from common.errors import ConfigError, TransportError
+from common.notify_robot import sign
 from common.retry import Attempted, Retrying, RetryPolicy
 from common.schema_store import SchemaStore
 from common.settings import Settings
@@ -173,6 +176,25 @@ class NoAnswer(TransportError):
 
 
 NO_RETRY = RetryPolicy(retries=0, backoff=0.0)
+STALE_SECONDS = 2 * 3600
+"""How old ``robot_stale_timestamp`` makes the timestamp: the robot accepts one within an hour of its clock."""
+
+
+@dataclass(frozen=True)
+class RobotCredentials:
+    """A custom robot's access token and signing secret (the tenant profile's ``robot_token``, ``robot_secret``)."""
+
+    token: str
+    secret: str
+
+    def query(self, auth: Auth, now: float) -> dict[str, str]:
+        """The webhook's query for ``auth``: the token, a timestamp and its sign (wrong or stale when asked)."""
+        stamp = int((now - (STALE_SECONDS if auth is Auth.ROBOT_STALE_TIMESTAMP else 0)) * 1000)
+        secret = self.secret[::-1] + "x" if auth is Auth.ROBOT_WRONG_SIGN else self.secret
+        return {"access_token": self.token, "timestamp": str(stamp), "sign": unquote(sign(secret, stamp))}
+
+
+ROBOT_AUTH = frozenset({Auth.ROBOT, Auth.ROBOT_WRONG_SIGN, Auth.ROBOT_STALE_TIMESTAMP})
 
 
 def _ignore(retrying: Retrying[Outcome]) -> None:
@@ -192,6 +214,8 @@ class DingTalkClient:
         refresh: Callable[[str], str],
         retry: RetryPolicy = NO_RETRY,
         on_retry: Callable[[Retrying[Outcome]], None] = _ignore,
+        robot: RobotCredentials | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.transport = transport
@@ -199,6 +223,8 @@ class DingTalkClient:
         self._refresh = refresh
         self._retry = retry
         self._on_retry = on_retry
+        self._robot = robot
+        self._clock = clock
 
     def send(self, request: ApiRequest) -> Response:
         """Send ``request``, retrying when that is safe; raise ``NoAnswer`` when no answer ever came."""
@@ -226,10 +252,23 @@ class DingTalkClient:
             return response
         if request.auth is Auth.INVALID:
             return self._send_with(request, secrets.token_hex(16))
+        if request.auth is Auth.APP:
+            return self._send_with(
+                request, None, {"appkey": self.settings.appkey, "appsecret": self.settings.appsecret}
+            )
+        if request.auth in ROBOT_AUTH:
+            if self._robot is None:
+                raise ConfigError(
+                    f"{request.path} uses auth: {request.auth.value}, but the tenant profile has no robot_token and "
+                    "robot_secret: add the custom robot's access token and signing secret to the profile"
+                )
+            return self._send_with(request, None, self._robot.query(request.auth, self._clock()))
         return self._send_with(request, None)
 
-    def _send_with(self, request: ApiRequest, token: str | None) -> Response:
-        params = dict(request.params)
+    def _send_with(
+        self, request: ApiRequest, token: str | None, credentials: Mapping[str, str] | None = None
+    ) -> Response:
+        params = {**request.params, **(credentials or {})}
         headers = dict(request.headers)
         if token is not None:
             with_token(request.api, params, headers, token)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common.errors import ConfigError
+from common.templating import ZONE_KEY
 from common.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
 
 EXAMPLE_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profiles" / "live.example.yaml"
@@ -16,6 +18,7 @@ EXAMPLE_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profiles" /
 def load_profile(path: Path, display: str, example: Path = EXAMPLE_PROFILE) -> dict[str, Any]:
     """Read a profile; raise ConfigError naming the file, line and key of the problem."""
     doc = _read(path, display)
+    _check_zone(doc)
     if example.is_file() and path.resolve() != example.resolve():
         _check_kinds(doc, _example_kinds(example))
     return doc.data
@@ -40,6 +43,21 @@ def _read(path: Path, display: str) -> YamlDocument:
         if _is_empty(value):
             raise ConfigError(f"{display}:{doc.line_of((key,))}: profile key '{key}' has no value: fill it in")
     return doc
+
+
+def _check_zone(doc: YamlDocument) -> None:
+    """The optional ``timezone`` key must name an IANA zone (the tenant's date-times are read in it)."""
+    if ZONE_KEY not in doc.data:
+        return
+    value = doc.data[ZONE_KEY]
+    where = f"{doc.file}:{doc.line_of((ZONE_KEY,))}: profile key '{ZONE_KEY}'"
+    example = "write an IANA time zone name such as 'Asia/Shanghai' (the default, DingTalk's China Standard Time)"
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a time zone name, got {_kind(value)} {value!r}: {example}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(f"{where} is {value!r}, which is not a known time zone: {example}") from None
 
 
 def _is_empty(value: Any) -> bool:
@@ -97,3 +115,11 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return f"a {type(value).__name__}"
+
+
+@cache
+def documented_counts(example: Path = EXAMPLE_PROFILE) -> frozenset[str]:
+    """The count keys the example profile documents under ``counts`` (each optional in a tenant's profile)."""
+    data = _read(example, example.name).data if example.is_file() else {}
+    counts = data.get("counts")
+    return frozenset(counts) if isinstance(counts, dict) else frozenset()

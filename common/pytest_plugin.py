@@ -166,7 +166,12 @@ def case(request: pytest.FixtureRequest) -> Case:
     if isinstance(value, InvalidCase):
         pytest.fail(value.message, pytrace=False)
     suite = request.config.stash[SUITE]
-    if value.writes and suite.settings.target == "live" and not suite.settings.allow_writes:
+    live = suite.settings.target == "live"
+    if value.sandbox_only is not None and live:
+        pytest.skip(f"the sandbox's own behaviour, not documented by DingTalk: {value.sandbox_only}")
+    if value.skip_reason is not None:
+        pytest.skip(value.skip_reason)
+    if value.writes and live and not suite.settings.allow_writes:
         pytest.skip("writes to the live tenant: set DINGTALK_ALLOW_WRITES=1 to run it")
     return value
 
@@ -177,7 +182,7 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
     suite = pytestconfig.stash[SUITE]
     settings = suite.settings
     reporter = AllureReporter(suite.masker)
-    with open_run_client(settings, suite.masker, suite.schemas, suite.run_dir, reporter) as client:
+    with open_run_client(settings, suite.masker, suite.schemas, suite.run_dir, reporter, suite.profile) as client:
         builtins = {"run_id": suite.run_id, "profile": suite.profile, "appkey": settings.appkey}
         yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins)
 

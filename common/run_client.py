@@ -7,12 +7,12 @@ gettoken call and stays under the QPS limit however many processes send; every t
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from common.dingtalk import ApiRequest, DingTalkClient, make_token_fetcher
+from common.dingtalk import ApiRequest, DingTalkClient, RobotCredentials, make_token_fetcher
 from common.errors import ConfigError
 from common.masking import Masker
 from common.profile import load_profile
@@ -29,10 +29,16 @@ Send = Callable[[ApiRequest], Response]
 
 @contextmanager
 def open_run_client(
-    settings: Settings, masker: Masker, schemas: SchemaStore, run_dir: Path, reporter: AllureReporter | None = None
+    settings: Settings,
+    masker: Masker,
+    schemas: SchemaStore,
+    run_dir: Path,
+    reporter: AllureReporter | None = None,
+    profile: Mapping[str, Any] | None = None,
 ) -> Iterator[DingTalkClient]:
     """A client for the target of ``settings`` sharing ``run_dir``'s token file and rate-limit counts; with a
-    ``reporter``, the token request and every retry show as Allure steps."""
+    ``reporter``, the token request and every retry show as Allure steps; with a ``profile`` that names a custom
+    robot, requests may use the robot's credentials (masked like the token)."""
     limiter = SharedRateLimiter(run_dir, settings.qps) if settings.qps else None
     transport = HttpTransport(settings.timeout, masker, before_send=limiter.acquire if limiter else None)
 
@@ -47,6 +53,10 @@ def open_run_client(
             with reporter.step("gettoken: the run's one token request"):
                 reporter.exchange(response)
 
+    robot = robot_credentials(profile or {})
+    if robot is not None:
+        masked(robot.token)
+        masked(robot.secret)
     retry = RetryPolicy(settings.retries, settings.retry_backoff)
     reported = {"on_retry": reporter.retry} if reporter is not None else {}
     client = DingTalkClient(
@@ -55,6 +65,7 @@ def open_run_client(
         lambda: masked(tokens.get()),
         lambda rejected: masked(tokens.refresh(rejected)),
         retry,
+        robot=robot,
         **reported,
     )
     # the token cache fetches through the client, so gettoken is retried like any query
@@ -65,6 +76,12 @@ def open_run_client(
         yield client
     finally:
         transport.close()
+
+
+def robot_credentials(profile: Mapping[str, Any]) -> RobotCredentials | None:
+    """The custom robot the tenant profile names (``robot_token`` and ``robot_secret``), if it names one."""
+    token, secret = profile.get("robot_token"), profile.get("robot_secret")
+    return RobotCredentials(str(token), str(secret)) if token and secret else None
 
 
 @contextmanager

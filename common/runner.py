@@ -17,7 +17,7 @@ from common.jsonpath import MISSING, extract
 from common.masking import Masker
 from common.reporting import AllureReporter
 from common.schema_store import SchemaStore
-from common.templating import Context, TemplateError
+from common.templating import Context, TemplateError, tenant_zone
 from common.transport import Response
 
 
@@ -94,6 +94,10 @@ class CaseRunner:
 
     def _run_step(self, case: Case, step: Step, variables: dict[str, Any]) -> None:
         __tracebackhide__ = True
+        unmet = self._unmet_condition(step, variables)
+        if unmet is not None:
+            with self.reporter.step(f"skipped: {step.name} (when: {unmet})"):
+                return
         with self.reporter.step(step.name):
             if step.for_each is not None:
                 body = self._run_for_each(case, step, variables).body
@@ -110,6 +114,18 @@ class CaseRunner:
                     )
                 variables[save.name] = value
 
+    def _context(self, variables: dict[str, Any]) -> Context:
+        """What templates render from: the variables, the run's clock and the tenant's zone (profile.timezone)."""
+        return Context(variables, self.clock, tenant_zone(variables.get("profile")))
+
+    def _check_context(self, variables: dict[str, Any]) -> CheckContext:
+        return CheckContext(self.schemas, self._context(variables))
+
+    def _unmet_condition(self, step: Step, variables: dict[str, Any]) -> str | None:
+        """The first ``when`` assertion that does not hold over the saved variables, or None."""
+        problems = field_problems(step.when, variables, self._check_context(variables))
+        return problems[0] if problems else None
+
     def _run_for_each(self, case: Case, step: Step, variables: dict[str, Any]) -> Response:
         __tracebackhide__ = True
         items = self._render(case, step, step.for_each, variables)
@@ -125,7 +141,7 @@ class CaseRunner:
                     # the item may have gone meanwhile (another worker or person deleted it): not a match
                     unusable.append(f"item {number} ({item}): {'; '.join(exc.failures)}")
                     continue
-                context = CheckContext(self.schemas, Context(scope, self.clock))
+                context = self._check_context(scope)
                 if not field_problems(step.until, response.body, context):
                     return response
         wanted = ", ".join(check.describe() for check in step.until)
@@ -157,7 +173,7 @@ class CaseRunner:
             problem = f"paginate: still more pages after max_pages={paging.max_pages}: the server never stops paging"
             raise self._failure(case, step, response, [problem])
         aggregate = {"items": gathered, "pages": page_number}
-        problems = field_problems(paging.collect, aggregate, CheckContext(self.schemas, Context(variables, self.clock)))
+        problems = field_problems(paging.collect, aggregate, self._check_context(variables))
         if problems:
             raise CheckFailure(f"{step.source} case '{case.id}' step '{step.name}': over {page_number} pages", problems)
         return aggregate
@@ -187,8 +203,10 @@ class CaseRunner:
             raise StepError(message) from None
         except TransportError as exc:
             raise StepError(f"{step.source} step '{step.name}': {exc}") from None
+        if isinstance(response.body, dict) and isinstance(response.body.get("access_token"), str):
+            self.masker.add(response.body["access_token"])  # a token a case asked for is as secret as the run's
         self.reporter.exchange(response)
-        problems = run_checks(response, step, CheckContext(self.schemas, Context(variables, self.clock)))
+        problems = run_checks(response, step, self._check_context(variables))
         if problems:
             raise self._failure(case, step, response, problems)
         return response
@@ -197,7 +215,7 @@ class CaseRunner:
         if template is None:
             return None
         try:
-            return template.render(Context(variables, self.clock))
+            return template.render(self._context(variables))
         except TemplateError as exc:
             raise StepError(f"{step.source} case '{case.id}' step '{step.name}': {exc}") from None
 
