@@ -229,6 +229,7 @@ class CaseLoader:
             auth=Auth(raw.get("auth", "token")),
             creates=endpoint is not None and endpoint.creates,
             writes=endpoint.writes if endpoint is not None else None,
+            object=endpoint.object if endpoint is not None else "",
         )
 
     def _build_expect(self, raw: dict[str, Any], request: RequestSpec, where: _Where, at: PathKey) -> Expectation:

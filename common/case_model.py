@@ -48,6 +48,8 @@ class RequestSpec:
     """The endpoint makes a new object per call (data/spec/endpoints.yaml): never sent twice."""
     writes: str | None = None
     """What the endpoint does to the tenant per data/spec/endpoints.yaml (create, update, delete, send), or None."""
+    object: str = ""
+    """What it writes (e.g. ``announcement``), per the same spec."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from common.case_model import Case, Step
+from common.endpoints import SPEC_FILE, creating_endpoints
 from common.errors import CaseError, ConfigError
+from common.jsonpath import MISSING, extract, parse_path
 from common.live_config import read_config
 from common.templating import Context, TemplateError, compile_template
 from common.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
@@ -17,6 +19,11 @@ from common.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
 _ABSENT = object()
 _RULE_KEYS = frozenset({"equals", "absent", "within", "refused_when_absent", "refused_over", "why"})
 _KINDS = ("equals", "absent", "within")
+_ENDPOINT_KEYS = frozenset({"api", "path", "object", "fields", "traced_in"})
+WHOLE_BODY = "$"
+TRACE_MARK = "apitest ${uid}"
+"""What a creating request carries in a traced field: the sweep finds objects whose label starts with
+``apitest <run id>-``, and a report or robot message that cannot be removed is still found by it."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class EndpointRules:
     path: str
     object: str
     fields: tuple[FieldRule, ...]
+    traced_in: tuple[str, ...] = ()
+    """For a creating endpoint: fields of the object one of which must carry ``apitest ${uid}``."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +67,17 @@ class LiveGuard:
             for endpoint in self.rules:
                 if (step.request.api, step.request.path) != (endpoint.api, endpoint.path):
                     continue
+                inside = () if endpoint.object == WHOLE_BODY else (endpoint.object,)
                 for field_path, message in self._step_problems(step, endpoint):
-                    return self._line(case, (*where, "request", "json", endpoint.object, *field_path), message)
+                    return self._line(case, (*where, "request", "json", *inside, *field_path), message)
         return None
 
     def _step_problems(self, step: Step, endpoint: EndpointRules) -> Iterator[tuple[PathKey, str]]:
         body = step.request.json.source if step.request.json is not None else None
-        request_object = body.get(endpoint.object) if isinstance(body, dict) else None
+        if endpoint.object == WHOLE_BODY:
+            request_object = body
+        else:
+            request_object = body.get(endpoint.object) if isinstance(body, dict) else None
         if request_object is None:
             return
         if not isinstance(request_object, dict):
@@ -75,6 +88,16 @@ class LiveGuard:
             message = self._field_problem(rule, _lookup(request_object, parts))
             if message is not None:
                 yield parts, f"{message} (a rule for live tenants in {self.rules_file}: {rule.why})"
+        if step.request.creates and endpoint.traced_in and not _traced(request_object, endpoint.traced_in):
+            fields = " or ".join(endpoint.traced_in)
+            yield (
+                (endpoint.traced_in[0],),
+                (
+                    f"carries no run id: put '{TRACE_MARK}' in {fields}, so that what this request may create is found "
+                    f"and removed (or counted) after the run, also when a refusal was expected "
+                    f"(a rule for live tenants in {self.rules_file})"
+                ),
+            )
 
     def _field_problem(self, rule: FieldRule, value: Any) -> str | None:
         name = rule.field.rsplit(".", 1)[-1]
@@ -114,24 +137,58 @@ class LiveGuard:
             return None
 
 
-def load_guard(path: Path, display: str, profile: Mapping[str, Any], project_root: Path) -> LiveGuard:
-    """Read the rules file; raise ConfigError naming the file, line and key of a malformed rule."""
+def load_guard(
+    path: Path, display: str, profile: Mapping[str, Any], project_root: Path, spec: Path = SPEC_FILE
+) -> LiveGuard:
+    """Read the rules file; raise ConfigError naming the file, line and key of a malformed rule, or naming a
+    creating endpoint of the endpoint spec that has no ``traced_in`` rule."""
     doc = read_config(path, display, "the live-safety rules")
     endpoints = doc.data.get("endpoints") if isinstance(doc.data, dict) else None
     if not isinstance(endpoints, list):
         raise ConfigError(f"{display}: expected a mapping with an 'endpoints' list")
-    return LiveGuard(tuple(_endpoint(doc, i, raw) for i, raw in enumerate(endpoints)), profile, display, project_root)
+    rules = tuple(_endpoint(doc, i, raw) for i, raw in enumerate(endpoints))
+    traced = {(rule.api, rule.path) for rule in rules if rule.traced_in}
+    for api, endpoint_path in sorted(creating_endpoints(spec) - traced):
+        raise ConfigError(
+            f"{display}: {endpoint_path} ({api}) creates something (data/spec/endpoints.yaml) but has no rule with "
+            "traced_in: name the request fields that carry the run id, so that a live run can find what it created"
+        )
+    return LiveGuard(rules, profile, display, project_root)
 
 
 def _endpoint(doc: YamlDocument, index: int, raw: Any) -> EndpointRules:
     at = ("endpoints", index)
     if not isinstance(raw, dict) or not isinstance(raw.get("path"), str) or not isinstance(raw.get("object"), str):
-        raise _rule_error(doc, at, "needs 'path' and 'object' (the request object the fields are in)")
-    fields = raw.get("fields")
-    if not isinstance(fields, dict) or not fields:
-        raise _rule_error(doc, (*at, "fields"), "needs at least one field rule")
+        raise _rule_error(doc, at, "needs 'path' and 'object' (the request object the fields are in, or $)")
+    unknown = sorted(set(raw) - _ENDPOINT_KEYS)
+    if unknown:
+        raise _rule_error(doc, (*at, unknown[0]), f"unknown key: allowed are {', '.join(sorted(_ENDPOINT_KEYS))}")
+    fields = raw.get("fields", {})
+    traced_in = raw.get("traced_in", [])
+    if not isinstance(traced_in, list) or not all(isinstance(f, str) and _is_path(f) for f in traced_in):
+        raise _rule_error(doc, (*at, "traced_in"), "a list of field paths inside the object, e.g. [title, content]")
+    if not isinstance(fields, dict) or not (fields or traced_in):
+        raise _rule_error(doc, (*at, "fields"), "needs at least one field rule (or traced_in)")
     rules = tuple(_field_rule(doc, (*at, "fields", name), name, rule) for name, rule in fields.items())
-    return EndpointRules(raw.get("api", "oapi"), raw["path"], raw["object"], rules)
+    return EndpointRules(raw.get("api", "oapi"), raw["path"], raw["object"], rules, tuple(traced_in))
+
+
+def _is_path(text: str) -> bool:
+    try:
+        parse_path(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _traced(request_object: Mapping[str, Any], fields: tuple[str, ...]) -> bool:
+    """True when one of ``fields`` (a ``[*]`` path selects every item) holds the run-id mark."""
+    for field_path in fields:
+        value = extract(request_object, parse_path(field_path))
+        values = value if isinstance(value, list) and "[*]" in field_path else [value]
+        if any(item is not MISSING and isinstance(item, str) and TRACE_MARK in item for item in values):
+            return True
+    return False
 
 
 def _field_rule(doc: YamlDocument, at: PathKey, name: str, raw: Any) -> FieldRule:

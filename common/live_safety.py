@@ -4,6 +4,7 @@ cleanly (failed cases, a lost worker, an interruption), the sweep of everything 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -13,8 +14,8 @@ from common.errors import FrameworkError
 from common.live_guard import load_guard
 from common.pytest_plugin import PROJECT_ROOT, SUITE, Suite
 from common.run_client import open_run_client
-from common.settings import Settings
-from common.sweep import SPEC_FILE, Selection, Sweeper, SweepOutcome, load_spec
+from common.sweep import SPEC_FILE, Selection, Sweeper, SweepOutcome, SweepSpec, load_spec
+from common.write_ledger import WriteLedger, WriteTally
 
 RULES_FILE = "data/live/safety.yaml"
 _UNSAFE = pytest.StashKey[str]()
@@ -61,33 +62,72 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """When something may be left behind (a case failed, a worker died, the run was interrupted), the controlling
-    process sweeps what carries this run's id. A run whose cases all passed deleted what it made in teardown."""
+    """At the end of every live run, one line says what the run created on the tenant and what it removed. When
+    something may be left behind (a case failed, a worker died, the run was interrupted, or the server reported more
+    created than deleted), the controlling process first sweeps what carries this run's id."""
     config = session.config
     suite = config.stash.get(SUITE, None)
-    if getattr(config, "workerinput", None) is not None or suite is None or exitstatus == pytest.ExitCode.OK:
+    if getattr(config, "workerinput", None) is not None or suite is None or config.option.collectonly:
         return
-    if config.option.collectonly or not _may_write(suite.settings):
+    if suite.settings.target != "live":
         return
-    outcome = _sweep(suite)
-    lines = [f"sweep of run {suite.run_id}: removed {leftover.describe()}" for leftover in outcome.removed]
-    lines += [f"sweep of run {suite.run_id}: could not remove {failure}" for failure in outcome.failed]
-    if outcome.failed:
-        lines.append(f"run `python -m common.sweep --run-id {suite.run_id}` to remove what is left")
+    tally = WriteLedger(suite.run_dir).tally()
+    try:
+        spec = load_spec(PROJECT_ROOT / SPEC_FILE)
+    except FrameworkError as exc:
+        _write_lines(config, [str(exc)])
+        return
+    removable = {kind.name for kind in spec.kinds}
+    surplus = any(tally.created[kind] > tally.deleted[kind] for kind in removable)
+    lines: list[str] = []
+    swept: Counter[str] = Counter()
+    if suite.settings.allow_writes and (exitstatus != pytest.ExitCode.OK or surplus):
+        outcome = _sweep(suite, spec)
+        swept.update(leftover.kind for leftover in outcome.removed)
+        lines += [f"sweep of run {suite.run_id}: removed {leftover.describe()}" for leftover in outcome.removed]
+        lines += [f"sweep of run {suite.run_id}: could not remove {failure}" for failure in outcome.failed]
+    lines.append(closing_line(suite.run_id, tally, swept, removable, dict(spec.not_removable)))
+    _write_lines(config, lines)
+
+
+def closing_line(
+    run_id: str, tally: WriteTally, swept: Counter[str], removable: set[str], not_removable: dict[str, str]
+) -> str:
+    """What the run created on the live tenant, what it deleted or swept, and what is left, per kind of object."""
+    if not tally.created and not tally.deleted:
+        return f"run {run_id} created nothing on the live tenant"
+    said = [f"run {run_id} on the live tenant: created {_counted(tally.created)}"]
+    if tally.deleted or swept:
+        said.append(f"deleted {_counted(tally.deleted) or 'nothing'}" + (f", swept {_counted(swept)}" if swept else ""))
+    left = Counter({kind: count - tally.deleted[kind] - swept[kind] for kind, count in tally.created.items()})
+    left = +left  # only what is really left
+    kept = Counter({kind: count for kind, count in left.items() if kind not in removable and kind in not_removable})
+    lost = left - kept
+    if lost:
+        said.append(
+            f"LEFT BEHIND: {_counted(lost)}: run `python -m common.sweep --run-id {run_id}` to remove what it can"
+        )
+    if kept:
+        why = "; ".join(f"{kind}: {not_removable[kind]}" for kind in sorted(kept))
+        said.append(f"kept for the record, carrying 'apitest {run_id}': {_counted(kept)} ({why})")
+    if not left:
+        said.append("nothing was left behind")
+    return "; ".join(said)
+
+
+def _counted(counts: Counter[str]) -> str:
+    return ", ".join(f"{count} {kind}{'' if count == 1 else 's'}" for kind, count in sorted(counts.items()) if count)
+
+
+def _write_lines(config: pytest.Config, lines: list[str]) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        for line in lines or [f"sweep of run {suite.run_id}: nothing was left behind"]:
+        for line in lines:
             reporter.write_line(line)
 
 
-def _may_write(settings: Settings) -> bool:
-    """Only a live target outlives the run (the built-in sandbox is thrown away), and only with writes allowed."""
-    return settings.target == "live" and settings.allow_writes
-
-
-def _sweep(suite: Suite) -> SweepOutcome:
+def _sweep(suite: Suite, spec: SweepSpec) -> SweepOutcome:
     try:
-        spec = load_spec(PROJECT_ROOT / SPEC_FILE)
         with open_run_client(suite.settings, suite.masker, suite.schemas, suite.run_dir) as client:
             return Sweeper(spec, client.send, suite.profile).sweep(Selection(run_id=suite.run_id))
     except FrameworkError as exc:

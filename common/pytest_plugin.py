@@ -30,6 +30,7 @@ from common.run_client import open_run_client
 from common.runner import CaseRunner, stop_reason, stops_the_run
 from common.schema_store import SchemaStore
 from common.settings import Settings, load_settings
+from common.write_ledger import WriteLedger
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -184,7 +185,7 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
     reporter = AllureReporter(suite.masker)
     with open_run_client(settings, suite.masker, suite.schemas, suite.run_dir, reporter, suite.profile) as client:
         builtins = {"run_id": suite.run_id, "profile": suite.profile, "appkey": settings.appkey}
-        yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins)
+        yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins, ledger=WriteLedger(suite.run_dir))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 from common.case_model import Case, Location, Pagination, Step
 from common.checks import CheckContext, field_problems, run_checks
 from common.curl import to_curl
-from common.dingtalk import ApiRequest, DingTalkClient, NoAnswer
+from common.dingtalk import ApiRequest, DingTalkClient, NoAnswer, is_error
 from common.errors import CheckFailure, ConfigError, FrameworkError, TransportError
 from common.jsonpath import MISSING, extract
 from common.masking import Masker
@@ -19,6 +19,7 @@ from common.reporting import AllureReporter
 from common.schema_store import SchemaStore
 from common.templating import Context, TemplateError, tenant_zone
 from common.transport import Response
+from common.write_ledger import WriteLedger
 
 
 class StepError(FrameworkError):
@@ -53,6 +54,8 @@ class CaseRunner:
     masker: Masker
     builtins: dict[str, Any]
     clock: Callable[[], float] = time.time
+    ledger: WriteLedger | None = None
+    """Where successful writes are noted for the run's closing line."""
 
     def run(self, case: Case, uid: str) -> None:
         """Run every step, then every teardown step; raise the first failure, teardown problems noted on it."""
@@ -203,6 +206,8 @@ class CaseRunner:
             raise StepError(message) from None
         except TransportError as exc:
             raise StepError(f"{step.source} step '{step.name}': {exc}") from None
+        if self.ledger is not None and step.request.writes and not is_error(step.request.api, response):
+            self.ledger.record(step.request.writes, step.request.object)
         if isinstance(response.body, dict) and isinstance(response.body.get("access_token"), str):
             self.masker.add(response.body["access_token"])  # a token a case asked for is as secret as the run's
         self.reporter.exchange(response)

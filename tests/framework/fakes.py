@@ -50,8 +50,8 @@ def response(
 
 
 def ok(**fields: Any) -> Response:
-    """An old-host success: ``errcode`` 0 plus ``fields``."""
-    return response({"errcode": 0, "errmsg": "ok", **fields})
+    """An old-host /topapi success: ``errcode`` 0, ``request_id``, ``success`` plus ``fields``."""
+    return response({"errcode": 0, "errmsg": "ok", "request_id": "r0a1b2c3d4e5", "success": True, **fields})
 
 
 def oapi_error(code: int, **fields: Any) -> Response:

@@ -132,13 +132,14 @@ def test_the_new_host_expects_no_errcode(load_case: Callable[[str], Case]) -> No
 def test_written_values_replace_the_defaults(load_case: Callable[[str], Case]) -> None:
     text = (
         f"{HEAD}  - id: c\n    title: T\n    story: my story\n    severity: blocker\n    tags: [smoke, bb]\n"
-        "    writes: true\n    request:\n      api: api\n      method: DELETE\n      path: /v1.0/x\n"
+        "    sandbox_only: the docs say nothing\n    request:\n      api: api\n      method: DELETE\n      path: /v1.0/x\n"
         "      auth: invalid\n      headers: {x-a: b}\n      query: {q: 1}\n"
         "    expect:\n      status: 400\n      code: InvalidAuthentication\n      schema: api/error\n"
     )
     case = load_case(text)
     request, expect = case.steps[0].request, case.steps[0].expect
-    assert (case.story, case.severity, case.tags, case.writes) == ("my story", "blocker", ("smoke", "bb"), True)
+    assert (case.story, case.severity, case.tags) == ("my story", "blocker", ("smoke", "bb"))
+    assert case.sandbox_only == "the docs say nothing"
     assert (request.api, request.method, request.path, request.auth) == ("api", "DELETE", "/v1.0/x", Auth.INVALID)
     assert (expect.status, expect.schema) == (400, "api/error")
     assert [(check.path, check.expected.source) for check in expect.code] == [("code", "InvalidAuthentication")]
@@ -237,3 +238,67 @@ def test_a_regex_that_does_not_compile_is_refused(load_text: LoadText) -> None:
     (loaded,) = load_text(one_request("path: /topapi/blackboard/get, json: {}", more))
     assert isinstance(loaded, InvalidCase)
     assert loaded.message.startswith("cases.yaml:9 case 'c' expect.body.result.title.regex: ")
+
+
+# ── what the endpoint spec and the tenant profile decide ───────────────────────────────────────────────
+
+CREATE = "path: /topapi/blackboard/create, json: {create_request: {title: 'apitest ${uid}'}}"
+
+
+@pytest.mark.parametrize(
+    ("steps", "writes"),
+    [
+        (f"    request: {{{CREATE}}}\n    expect: {{errcode: {{ne: 0}}}}\n", True),  # a negative create still writes
+        ("    request: {path: /topapi/blackboard/get, json: {}}\n", False),
+        (
+            "    steps:\n      - request: {path: /topapi/blackboard/get, json: {}}\n        save: {x: result.id}\n"
+            "    teardown:\n      - request: {path: /topapi/blackboard/delete, json: {blackboard_id: '${x}'}}\n",
+            True,  # a teardown delete writes too
+        ),
+        ("    request: {path: /robot/send, auth: robot, json: {msgtype: text}}\n", True),
+    ],
+)
+def test_writes_is_derived_from_the_endpoint_spec(load_case: Callable[[str], Case], steps: str, writes: bool) -> None:
+    case = load_case(f"{HEAD}  - id: c\n    title: T\n{steps}")
+    assert case.writes is writes
+
+
+def test_a_writing_request_carries_what_the_spec_says_it_writes(load_case: Callable[[str], Case]) -> None:
+    request = load_case(one_request(CREATE)).steps[0].request
+    assert (request.writes, request.object, request.creates) == ("create", "announcement", True)
+
+
+def test_a_count_the_profile_does_not_pin_skips_the_case(
+    schemas: SchemaStore, profile: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.yaml"
+    expect = "    expect:\n      body:\n        result: {len: '${profile.counts.blackboards}'}\n"
+    path.write_text(one_request("path: /topapi/blackboard/listids, json: {}", expect), encoding="utf-8")
+    unpinned = {key: value for key, value in profile.items() if key != "counts"}
+    pinned_case = CaseLoader(schemas, profile, tmp_path).load(path)[0]
+    living_case = CaseLoader(schemas, unpinned, tmp_path).load(path)[0]
+    assert isinstance(pinned_case, Case) and isinstance(living_case, Case)
+    assert (pinned_case.unpinned, pinned_case.skip_reason) == ((), None)
+    assert living_case.unpinned == ("blackboards",)
+    assert living_case.skip_reason is not None and "does not pin counts.blackboards" in living_case.skip_reason
+
+
+def test_a_misspelt_count_is_an_error_even_where_counts_are_not_pinned(
+    schemas: SchemaStore, profile: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.yaml"
+    expect = "    expect:\n      body:\n        result: {len: '${profile.counts.blackbords}'}\n"
+    path.write_text(one_request("path: /topapi/blackboard/listids, json: {}", expect), encoding="utf-8")
+    [loaded] = CaseLoader(schemas, {"admin_userid": "x"}, tmp_path).load(path)
+    assert isinstance(loaded, InvalidCase)
+    assert "the tenant profile has no key 'counts'" in loaded.message
+
+
+def test_when_becomes_checks_over_saved_variables(load_case: Callable[[str], Case]) -> None:
+    case = load_case(
+        f"{HEAD}  - id: c\n    title: T\n    steps:\n      - request: {{{CREATE}}}\n        expect: {{errcode: any}}\n"
+        "        save: {created: errcode}\n      - request: {path: /topapi/blackboard/get, json: {}}\n"
+        "        when: {created: 0}\n"
+    )
+    [check] = case.steps[1].when
+    assert (check.parts, check.comparator, check.expected.source) == (("created",), "eq", 0)

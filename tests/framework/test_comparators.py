@@ -61,6 +61,14 @@ HOLDS = [
     ("unique", [1, True], True),  # 1 and true are different JSON values
     ("unique", [[1], [True]], True),
     ("eq", [1, {"a": False}], [1, {"a": False}]),
+    ("disjoint", [1, 2], [3, 4]),
+    ("disjoint", [], [1]),
+    ("disjoint", [1], [True]),  # 1 and true are different JSON values
+    ("same_items", [2, 1], [1, 2]),
+    ("same_items", [1, 1, 2], [2, 1]),  # duplicates do not count
+    ("same_items", [], []),
+    ("subset_of", [1], [1, 2]),
+    ("subset_of", [], [1]),
 ]
 
 FAILS = [
@@ -115,6 +123,14 @@ FAILS = [
     ("unique", [1, 2, 1], True),
     ("unique", [{"a": 1}, {"a": 1}], True),
     ("unique", "aa", True),
+    ("disjoint", [1, 2], [2, 3]),
+    ("disjoint", "ab", ["a"]),
+    ("same_items", [1, 2], [1]),
+    ("same_items", [1], [1, 2]),
+    ("same_items", [1], [True]),
+    ("same_items", {"a": 1}, ["a"]),
+    ("subset_of", [1, 3], [1, 2]),
+    ("subset_of", 1, [1]),
 ]
 
 
@@ -141,6 +157,10 @@ def test_comparator_fails_with_a_reason(name: str, actual: Any, expected: Any) -
         ("len", [1], 2, "expected length == 2, got 1"),
         ("in", 3, [1, 2], "expected one of [1, 2], got 3"),
         ("type", True, "integer", "expected a JSON integer, got True"),
+        ("disjoint", [1, 2, 3], [3, 2], "expected nothing in common with [3, 2], both hold [2, 3]"),
+        ("same_items", [1, 2], [2, 3], "expected the same items as [2, 3]: 1 more, e.g. [1]; 1 lacking, e.g. [3]"),
+        ("subset_of", [1, 4], [1, 2], "expected only items of [1, 2], also got [4]"),
+        ("subset_of", "x", [1], "expected a list, got 'x'"),
     ],
 )
 def test_reasons_name_what_was_expected_and_what_came(name: str, actual: Any, expected: Any, reason: str) -> None:
@@ -149,7 +169,8 @@ def test_reasons_name_what_was_expected_and_what_came(name: str, actual: Any, ex
 
 @pytest.mark.parametrize("name", sorted(COMPARATORS))
 def test_a_missing_value_fails_every_comparator(name: str) -> None:
-    expected: dict[str, Any] = {"type": "string", "regex": "x", "unique": True, "in": [1], "not_in": [1]}
+    lists = dict.fromkeys(("in", "not_in", "disjoint", "same_items", "subset_of"), [1])
+    expected: dict[str, Any] = {"type": "string", "regex": "x", "unique": True, **lists}
     assert compare(name, MISSING, expected.get(name, 1)) == "missing"
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +163,7 @@ def test_a_rejected_token_is_refreshed_and_the_request_replayed_once(api: str) -
     answer = client.send(request(api))
     assert [sent_token(api, call) for call in transport.calls] == ["run-1", "run-2"]
     assert tokens.rejected == ["run-1"]
-    assert (answer.status, answer.body) == (200, {"errcode": 0, "errmsg": "ok", "result": True})
+    assert (answer.status, answer.body) == (200, ok(result=True).body)
     assert [(earlier.status, earlier.body) for earlier in answer.history] == [(rejection.status, rejection.body)]
 
 
@@ -206,6 +209,57 @@ def test_two_invalid_tokens_differ() -> None:
     client.send(request(auth=Auth.INVALID))
     client.send(request(auth=Auth.INVALID))
     assert sent_token("oapi", transport.calls[0]) != sent_token("oapi", transport.calls[1])
+
+
+def test_auth_app_sends_the_app_credentials_and_no_token() -> None:
+    client, transport, tokens = client_with(ok(access_token="t", expires_in=7200))
+    client.send(ApiRequest("oapi", "GET", "/gettoken", {}, None, {}, Auth.APP))
+    (call,) = transport.calls
+    assert call["params"] == {"appkey": "dingkey", "appsecret": "the-app-secret"}
+    assert tokens.gets == 0
+
+
+ROBOT = dingtalk.RobotCredentials("robot-token", "SECrobot-secret")
+NOW = 1_700_000_000.0
+
+
+def robot_client(*answers: Response) -> tuple[DingTalkClient, ScriptedTransport]:
+    transport = ScriptedTransport(list(answers))
+    tokens = Tokens()
+    client = DingTalkClient(SETTINGS, transport, tokens.get, tokens.refresh, robot=ROBOT, clock=lambda: NOW)  # type: ignore[arg-type]
+    return client, transport
+
+
+def robot_query(auth: Auth) -> dict[str, str]:
+    client, transport = robot_client(ok())
+    client.send(ApiRequest("oapi", "POST", "/robot/send", {}, {"msgtype": "text"}, {}, auth))
+    return transport.calls[0]["params"]
+
+
+def test_auth_robot_signs_a_fresh_timestamp_as_dingtalk_documents() -> None:
+    query = robot_query(Auth.ROBOT)
+    stamp = str(int(NOW * 1000))
+    digest = hmac.new(b"SECrobot-secret", f"{stamp}\nSECrobot-secret".encode(), hashlib.sha256).digest()
+    assert query == {"access_token": "robot-token", "timestamp": stamp, "sign": base64.b64encode(digest).decode()}
+
+
+def test_auth_robot_wrong_sign_and_stale_timestamp_break_one_thing_each() -> None:
+    good, wrong, stale = (robot_query(auth) for auth in (Auth.ROBOT, Auth.ROBOT_WRONG_SIGN, Auth.ROBOT_STALE_TIMESTAMP))
+    assert (wrong["timestamp"], wrong["access_token"]) == (good["timestamp"], good["access_token"])
+    assert wrong["sign"] != good["sign"]
+    assert int(good["timestamp"]) - int(stale["timestamp"]) == 2 * 3600 * 1000  # over the hour DingTalk allows
+    assert stale["sign"] != good["sign"]  # signed correctly, for its own timestamp
+    assert (
+        stale["sign"]
+        == dingtalk.RobotCredentials("robot-token", "SECrobot-secret").query(Auth.ROBOT, NOW - 2 * 3600)["sign"]
+    )
+
+
+def test_a_robot_request_without_robot_credentials_is_one_line() -> None:
+    client, _, _ = client_with(ok())
+    with pytest.raises(ConfigError) as caught:
+        client.send(ApiRequest("oapi", "POST", "/robot/send", {}, {}, {}, Auth.ROBOT))
+    assert "the tenant profile has no robot_token and robot_secret" in str(caught.value)
 
 
 # ── gettoken ────────────────────────────────────────────────────────────────────────────────────────

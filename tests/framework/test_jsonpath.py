@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from common.jsonpath import MISSING, WILDCARD, extract, parse_path
+from common.jsonpath import MISSING, WILDCARD, extract, parse_path, why_missing
 
 
 @pytest.mark.parametrize(
@@ -70,10 +70,7 @@ BODY: dict[str, Any] = {
         ("result.ids[-1]", "z"),
         ("result.ids[-3]", "x"),
         ("result.items[1].id", "b"),
-        ("result.items[*].id", ["a", "b"]),  # items without an id are left out
-        ("result.items[*].n", [1, 3]),
         ("result.ids[*]", ["x", "y", "z"]),
-        ("result.items[*].nothing", []),
     ],
 )
 def test_extract_finds_the_value(path: str, value: Any) -> None:
@@ -93,10 +90,31 @@ def test_extract_finds_the_value(path: str, value: Any) -> None:
         "none.x",
         "result[*]",  # every item of something that is not a list
         "errcode[*].id",
+        "result.items[*].id",  # the third item has no id: a misspelt or dropped field never passes as fewer items
+        "result.items[*].n",
+        "result.items[*].nothing",  # nothing at all: not an empty list that not_contains or unique would accept
+        "empty[*].id",  # every item of an empty list selects nothing
     ],
 )
 def test_extract_gives_missing_where_the_path_leads_nowhere(path: str) -> None:
-    assert extract(BODY, parse_path(path)) is MISSING
+    assert extract({**BODY, "empty": []}, parse_path(path)) is MISSING
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("result.items[*].id", "result.items[2] has no 'id'"),
+        ("result.items[*].n", "result.items[1] has no 'n'"),
+        ("result.items[*].nothing", "result.items[0] has no 'nothing'"),
+        ("empty[*].id", "empty is an empty list"),
+        ("result.ids[5]", "result.ids has 3 items, no [5]"),
+        ("errcode.x", "errcode is not an object"),
+        ("result.flag[*]", "result.flag is not a list"),
+        ("nothing", "the body has no 'nothing'"),
+    ],
+)
+def test_why_missing_names_the_item_or_step_where_the_path_stops(path: str, reason: str) -> None:
+    assert why_missing({**BODY, "empty": []}, parse_path(path)) == reason
 
 
 def test_missing_is_not_none() -> None:

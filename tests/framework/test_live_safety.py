@@ -177,7 +177,10 @@ def test_teardown_steps_and_updates_are_checked_too(load_text: LoadText, guard: 
     request:
       path: /topapi/report/create
       json:
-        create_report_param: {userid: u, to_userids: "${profile.report_receiver_userids}"}
+        create_report_param:
+          userid: u
+          to_userids: "${profile.report_receiver_userids}"
+          contents: [{content: "apitest ${uid} a report"}]
 """,
             id="a-report-without-to_chat-is-refused",
         ),
@@ -219,7 +222,7 @@ def test_a_report_goes_to_its_receivers_only_and_never_to_a_chat(
         ("endpoints: {}\n", "rules.yaml: expected a mapping with an 'endpoints' list"),
         (
             "endpoints:\n  - path: /x\n",
-            "rules.yaml:2 endpoints[0]: needs 'path' and 'object' (the request object the fields are in)",
+            "rules.yaml:2 endpoints[0]: needs 'path' and 'object' (the request object the fields are in, or $)",
         ),
         (
             "endpoints:\n  - {path: /x, object: o, fields: {a: {equals: 1, absent: true}}}\n",
@@ -251,3 +254,66 @@ def test_the_report_length_cases_carry_the_run_id_and_stay_at_their_limit(
     content = body["create_report_param"]["contents"][0]["content"]
     assert len(content) == length
     assert content.startswith(f"apitest {A_RUNS_UID} ")
+
+
+# ── nothing a run creates is untraceable ───────────────────────────────────────────────────────────────
+
+
+def _untraced(title: str, content: str) -> str:
+    return f"""  - id: c
+    title: t
+    request:
+      path: /topapi/blackboard/create
+      json:
+        create_request:
+          operation_userid: ${{profile.admin_userid}}
+          title: {title}
+          content: {content}
+{SAFE_FLAGS + SAFE_RECEIVERS}    expect: {{errcode: {{ne: 0}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("title", "content", "traced"),
+    [
+        ("apitest ${uid}", "x", True),
+        ("123", "apitest ${uid} a number title cannot carry the run id", True),  # the sweep reads the content then
+        ("a title", "a content", False),  # a negative case too: the server may accept what the case expects refused
+        ("apitest ${run_id}", "x", False),  # the run id alone does not make the label the sweep matches
+    ],
+)
+def test_a_create_carries_the_run_id_in_a_field_the_sweep_reads(
+    load_text: LoadText, guard: LiveGuard, title: str, content: str, traced: bool
+) -> None:
+    message = guard.problem(_case(load_text, _untraced(title, content)))
+    if traced:
+        assert message is None
+    else:
+        assert message is not None
+        assert message.startswith("cases.yaml:11 case 'c' request.json.create_request.title: carries no run id: ")
+        assert "put 'apitest ${uid}' in title or content" in message
+
+
+def test_a_robot_message_carries_the_run_id(load_text: LoadText, guard: LiveGuard) -> None:
+    text = """  - id: r
+    title: t
+    request:
+      path: /robot/send
+      auth: robot
+      json: {msgtype: text, text: {content: "TEXT"}}
+"""
+    assert guard.problem(_case(load_text, text.replace("TEXT", "apitest ${uid} hello"))) is None
+    message = guard.problem(_case(load_text, text.replace("TEXT", "hello")))
+    assert message is not None
+    assert "request.json.text.content: carries no run id" in message
+
+
+def test_a_creating_endpoint_without_a_traced_in_rule_is_refused_at_start_up(tmp_path: Path) -> None:
+    rules = RULES.read_text(encoding="utf-8").replace("    traced_in: [title, content]", "")
+    (tmp_path / "rules.yaml").write_text(rules, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_guard(tmp_path / "rules.yaml", "rules.yaml", {}, tmp_path)
+    assert str(caught.value).startswith(
+        "rules.yaml: /topapi/blackboard/create (oapi) creates something (data/spec/endpoints.yaml) but has no rule "
+        "with traced_in"
+    )

@@ -138,7 +138,11 @@ def test_new_host_refusals_are_retried_for_creates_too(api: str, answer: Respons
 
 
 def test_the_create_endpoints_come_from_the_spec(load_case: Callable[[str], Case]) -> None:
-    assert creating_endpoints() == {("oapi", "/topapi/blackboard/create"), ("oapi", "/topapi/report/create")}
+    assert creating_endpoints() == {
+        ("oapi", "/topapi/blackboard/create"),
+        ("oapi", "/topapi/report/create"),
+        ("oapi", "/robot/send"),
+    }
     case = load_case(
         "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n    steps:\n"
         "      - request: {path: /topapi/blackboard/create, json: {}}\n"

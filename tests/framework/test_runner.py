@@ -18,6 +18,7 @@ from common.runner import CaseRunner
 from common.schema_store import SchemaStore
 from common.settings import Settings
 from common.transport import Response
+from common.write_ledger import WriteLedger
 from tests.framework.fakes import FakeClock, ScriptedClient, ScriptedTransport, oapi_error, ok, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
@@ -251,3 +252,62 @@ def test_the_failure_has_a_curl_line_with_the_token_masked(
     expected = f"curl -X POST 'http://127.0.0.1:9001{GET}?access_token=***'"
     assert raised.value.curl == expected + ' --data-raw \'{"blackboard_id": "b1"}\''
     assert message.endswith("  replay:\n    " + raised.value.curl)
+
+
+# ── when: a step that depends on what an earlier one answered ─────────────────────────────────────────
+ACCEPTED_OR_REFUSED = f"""\
+    steps:
+      - request: {{path: /topapi/blackboard/create, json: {{create_request: {{title: 1}}}}}}
+        expect: {{errcode: any}}
+        save: {{create_errcode: errcode}}
+      - request: {{path: {LISTIDS}, json: {{page: 1}}}}
+        when: {{create_errcode: 0}}
+        expect:
+          body:
+            result: {{len: 1}}
+"""
+
+
+def test_a_step_whose_when_holds_runs(run: Callable[..., ScriptedClient]) -> None:
+    client = run(ACCEPTED_OR_REFUSED, ok(result=True), ok(result=["bb1"]))
+    assert [request.path for request in client.sent] == ["/topapi/blackboard/create", LISTIDS]
+
+
+def test_a_step_whose_when_does_not_hold_is_skipped(run: Callable[..., ScriptedClient]) -> None:
+    client = run(ACCEPTED_OR_REFUSED, oapi_error(40035))
+    assert [request.path for request in client.sent] == ["/topapi/blackboard/create"]
+
+
+def test_a_step_run_by_its_when_still_checks_its_answer(run: Callable[..., ScriptedClient]) -> None:
+    failure = failure_of(run, ACCEPTED_OR_REFUSED, ok(result=True), ok(result=[]))
+    assert "result: expected length == 1, got 0" in str(failure)
+
+
+# ── the ledger of writes the server accepted ──────────────────────────────────────────────────────────
+def test_writes_the_server_accepted_are_noted_in_the_ledger(
+    load_case: Callable[[str], Case], schemas: SchemaStore, tmp_path: Path
+) -> None:
+    ledger = WriteLedger(tmp_path)
+    masker = Masker()
+    runner = CaseRunner(
+        ScriptedClient([ok(result=True), oapi_error(40035), ok(result=["bb1"]), ok(result=True)]),
+        schemas,
+        AllureReporter(masker),
+        masker,
+        BUILTINS,
+        FakeClock(),
+        ledger=ledger,
+    )
+    yaml = f"""\
+    steps:
+      - request: {{path: /topapi/blackboard/create, json: {{create_request: {{title: 1}}}}}}
+        expect: {{errcode: any}}
+      - request: {{path: /topapi/blackboard/create, json: {{create_request: {{title: 2}}}}}}
+        expect: {{errcode: any}}
+      - request: {{path: {LISTIDS}, json: {{page: 1}}}}
+        save: {{ids: result}}
+      - request: {{path: {DELETE}, json: {{blackboard_id: "${{ids[0]}}"}}}}
+"""
+    runner.run(load_case(HEAD + yaml), uid="run-7-abc")
+    tally = ledger.tally()
+    assert (dict(tally.created), dict(tally.deleted)) == ({"announcement": 1}, {"announcement": 1})
