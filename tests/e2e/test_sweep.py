@@ -51,7 +51,7 @@ def test_the_sweep_removes_what_a_crashed_run_left_and_nothing_else(project: Pro
     assert sorted(re.findall(r"^removed announcement \S+ '(.*)' \(run ", swept.stdout, re.M)) == sorted(crashed), (
         swept.stdout
     )
-    assert "not removable: report (日志)" in swept.stdout
+    assert "not removable: report: DingTalk has no report (日志) delete API" in swept.stdout
     assert sandbox.stats()["objects"]["blackboard"] == before - len(crashed)
     remaining = project.python("-m", "common.sweep", "--older-than", "0s", "--dry-run", env=sandbox.environ())
     assert re.findall(r"^would remove announcement \S+ '(.*)' \(run ", remaining.stdout, re.M) == [kept[0]]

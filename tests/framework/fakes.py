@@ -54,6 +54,28 @@ def ok(**fields: Any) -> Response:
     return response({"errcode": 0, "errmsg": "ok", "request_id": "r0a1b2c3d4e5", "success": True, **fields})
 
 
+def blackboard(bb_id: str, title: str) -> Response:
+    """A blackboard/get success with every field DingTalk's page 获取公告详情 lists."""
+    result = {
+        "id": bb_id,
+        "title": title,
+        "content": "c",
+        "author": "a",
+        "category_id": "cat",
+        "private_level": 0,
+        "depname_list": [],
+        "username_list": [],
+        "gmt_create": "2023-11-14 22:13:20",
+        "gmt_modified": "2023-11-14 22:13:20",
+        "read_count": 0,
+        "unread_count": 0,
+        "coverpic_url": "",
+        "user_list": [],
+        "deptList": [],
+    }
+    return ok(result=result)
+
+
 def oapi_error(code: int, **fields: Any) -> Response:
     """An old-host error: HTTP 200 with a nonzero errcode."""
     return response({"errcode": code, "errmsg": "error", **fields})

@@ -132,7 +132,8 @@ def test_the_new_host_expects_no_errcode(load_case: Callable[[str], Case]) -> No
 def test_written_values_replace_the_defaults(load_case: Callable[[str], Case]) -> None:
     text = (
         f"{HEAD}  - id: c\n    title: T\n    story: my story\n    severity: blocker\n    tags: [smoke, bb]\n"
-        "    sandbox_only: the docs say nothing\n    request:\n      api: api\n      method: DELETE\n      path: /v1.0/x\n"
+        "    sandbox_only: the docs say nothing\n"
+        "    request:\n      api: api\n      method: DELETE\n      path: /v1.0/x\n"
         "      auth: invalid\n      headers: {x-a: b}\n      query: {q: 1}\n"
         "    expect:\n      status: 400\n      code: InvalidAuthentication\n      schema: api/error\n"
     )

@@ -42,9 +42,18 @@ RESULT = {
     "content": "c",
     "author": "a",
     "category_id": "cat",
+    "private_level": 0,
+    "depname_list": [],
+    "username_list": [],
     "gmt_create": "2023-11-14 22:13:20",
+    "gmt_modified": "2023-11-14 22:13:20",
+    "read_count": 0,
+    "unread_count": 0,
+    "coverpic_url": "",
+    "user_list": [],
+    "deptList": [],
 }
-"""A blackboard/get result as the facts describe it (id, title, content, author, category_id, gmt_create)."""
+"""A blackboard/get result with every field DingTalk's page 获取公告详情 lists."""
 GET_STEP = """\
     request: {path: /topapi/blackboard/get, json: {}}
     expect:
@@ -55,7 +64,8 @@ GET_STEP = """\
 
 
 def test_every_problem_is_listed(step_of: Callable[[str], Step], context: CheckContext) -> None:
-    answer = response({"errcode": 0, "errmsg": "ok", "result": {**RESULT, "id": "other"}}, status=500)
+    body = {"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": {**RESULT, "id": "other"}}
+    answer = response(body, status=500)
     problems = run_checks(answer, step_of(GET_STEP), context)
     assert "status: expected HTTP 200, got 500" in problems
     assert "result.id: expected 'bb-1', got 'other'" in problems
@@ -71,7 +81,7 @@ def test_a_wrong_status_quotes_the_new_hosts_code(context: CheckContext) -> None
 
 
 def test_a_matching_answer_has_no_problems(step_of: Callable[[str], Step], context: CheckContext) -> None:
-    answer = response({"errcode": 0, "errmsg": "ok", "result": RESULT})
+    answer = response({"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": RESULT})
     assert run_checks(answer, step_of(GET_STEP), context) == []
 
 
@@ -91,7 +101,7 @@ LISTIDS = "    request: {path: /topapi/blackboard/listids, json: {}}\n"
             {"errcode": 40096, "errmsg": "不合法的appKey"},
             ["errcode: expected 40035, got 40096 (errmsg: 不合法的appKey)"],
         ),
-        ("0", {"result": []}, ["errcode: missing"]),
+        ("0", {"result": []}, ["errcode: missing (the body has no 'errcode')"]),
         ("any", {"result": []}, []),
     ],
 )
@@ -140,9 +150,12 @@ def test_the_schema_follows_the_answer(
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/topapi/blackboard/listids", {"errcode": 0, "result": ["a"]}),
+        ("/topapi/blackboard/listids", {"errcode": 0, "success": True, "request_id": "r1", "result": ["a"]}),
         ("/topapi/blackboard/listids", {"errcode": 40035, "errmsg": "缺少参数"}),  # not the success schema
-        ("/service/get_auth_info", {"error_response": {"code": 15, "msg": "Remote service error"}}),  # not oapi/error
+        (
+            "/service/get_auth_info",
+            {"error_response": {"code": 15, "msg": "Remote service error", "sub_code": "isv.x", "sub_msg": "x"}},
+        ),  # not oapi/error
     ],
 )
 def test_a_body_that_fits_the_chosen_schema_passes(context: CheckContext, path: str, body: Any) -> None:
@@ -176,6 +189,6 @@ def test_a_body_that_is_not_json(context: CheckContext) -> None:
 
 def test_an_expected_value_that_cannot_render(step_of: Callable[[str], Step], schemas: SchemaStore) -> None:
     step = step_of(GET_STEP)
-    answer = response({"errcode": 0, "errmsg": "ok", "result": RESULT})
+    answer = response({"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": RESULT})
     problems = run_checks(answer, step, CheckContext(schemas, Context({"profile": {"category_id": "cat"}})))
     assert problems == ["result.id: cannot render the expected value: undefined variable ${uid}"]

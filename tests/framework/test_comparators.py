@@ -169,7 +169,7 @@ def test_reasons_name_what_was_expected_and_what_came(name: str, actual: Any, ex
 
 @pytest.mark.parametrize("name", sorted(COMPARATORS))
 def test_a_missing_value_fails_every_comparator(name: str) -> None:
-    lists = dict.fromkeys(("in", "not_in", "disjoint", "same_items", "subset_of"), [1])
+    lists = {key: [1] for key in ("in", "not_in", "disjoint", "same_items", "subset_of")}
     expected: dict[str, Any] = {"type": "string", "regex": "x", "unique": True, **lists}
     assert compare(name, MISSING, expected.get(name, 1)) == "missing"
 

@@ -17,7 +17,7 @@ from common.reporting import AllureReporter
 from common.runner import CaseRunner, HostUnreachable, StepError, stop_reason, stops_the_run
 from common.schema_store import SchemaStore
 from common.transport import Failure, OutgoingRequest, Response, SendFailure
-from tests.framework.fakes import FakeClock, ScriptedClient, ok, response
+from tests.framework.fakes import FakeClock, ScriptedClient, blackboard, ok, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
 GET = "/topapi/blackboard/get"
@@ -121,8 +121,6 @@ def test_other_failures_do_not_stop_the_run(failure: BaseException) -> None:
 def test_the_steps_of_a_create_endpoint_are_marked_as_creates(
     load_case: Callable[[str], Case], schemas: SchemaStore
 ) -> None:
-    client = ScriptedClient(
-        [ok(result=True), ok(result=["bb1"]), ok(result={"id": "bb1", "title": "t", "content": "c"}), ok(result=True)]
-    )
+    client = ScriptedClient([ok(result=True), ok(result=["bb1"]), blackboard("bb1", "t"), ok(result=True)])
     runner(client, schemas).run(load_case(HEAD + CREATE_THEN_DELETE), uid="u")
     assert [request.creates for request in client.sent] == [True, False, False, False]

@@ -19,17 +19,13 @@ from common.schema_store import SchemaStore
 from common.settings import Settings
 from common.transport import Response
 from common.write_ledger import WriteLedger
-from tests.framework.fakes import FakeClock, ScriptedClient, ScriptedTransport, oapi_error, ok, response
+from tests.framework.fakes import FakeClock, ScriptedClient, ScriptedTransport, blackboard, oapi_error, ok, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
 BUILTINS = {"run_id": "run-7", "profile": {"admin_userid": "manager1"}, "appkey": "dingkey"}
 LISTIDS = "/topapi/blackboard/listids"
 GET = "/topapi/blackboard/get"
 DELETE = "/topapi/blackboard/delete"
-
-
-def blackboard(bb_id: str, title: str) -> Response:
-    return ok(result={"id": bb_id, "title": title, "content": "c"})
 
 
 def make_runner(client: Any, schemas: SchemaStore, masker: Masker | None = None) -> CaseRunner:
@@ -79,7 +75,8 @@ def test_values_saved_by_one_step_are_sent_by_the_next(run: Callable[..., Script
 
 def test_all_problems_are_raised_once(run: Callable[..., ScriptedClient]) -> None:
     yaml = f"    request: {{path: {LISTIDS}, json: {{}}}}\n    expect:\n      body:\n        result: {{len_ge: 1}}\n"
-    failure = failure_of(run, yaml, response({"errcode": 0, "result": []}, status=503))
+    body = {"errcode": 0, "success": True, "request_id": "r1", "result": []}
+    failure = failure_of(run, yaml, response(body, status=503))
     assert isinstance(failure, CheckFailure)
     assert "status: expected HTTP 200, got 503" in failure.failures
     assert "result: expected length >= 1, got 0" in failure.failures

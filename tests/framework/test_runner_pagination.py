@@ -59,6 +59,10 @@ def _case(text: str, tmp_path: Path) -> Case:
     return case
 
 
+ENVELOPE = {"errcode": 0, "errmsg": "ok", "success": True, "request_id": "1g5pq6ymxqxu8"}
+"""The envelope fields DingTalk's pages list for querypreentry and listids answers."""
+
+
 def _runner(client: ScriptedClient) -> CaseRunner:
     masker = Masker()
     return CaseRunner(client, SchemaStore(ROOT / "schemas"), AllureReporter(masker), masker, {"run_id": "r"})  # type: ignore[arg-type]
@@ -75,7 +79,7 @@ def _pages(users: list[str], size: int, end: str) -> Any:
             result["next_cursor"] = offset + size
         elif end == "null":
             result["next_cursor"] = None
-        return {"errcode": 0, "result": result}
+        return {**ENVELOPE, "result": result}
 
     return answer
 
@@ -91,7 +95,7 @@ def test_a_cursor_walk_follows_next_cursor_to_the_end(tmp_path: Path, end: str) 
 def test_a_server_that_never_stops_paging_fails_at_max_pages(tmp_path: Path) -> None:
     def endless(request: ApiRequest) -> dict[str, Any]:
         offset = request.json["offset"]
-        return {"errcode": 0, "result": {"data_list": [f"u{offset}"], "next_cursor": offset + 1}}
+        return {**ENVELOPE, "result": {"data_list": [f"u{offset}"], "next_cursor": offset + 1}}
 
     client = ScriptedClient(endless)
     with pytest.raises(CheckFailure, match="never stops paging"):
@@ -100,7 +104,7 @@ def test_a_server_that_never_stops_paging_fails_at_max_pages(tmp_path: Path) -> 
 
 
 def test_a_cursor_that_does_not_move_fails_at_once(tmp_path: Path) -> None:
-    client = ScriptedClient(lambda request: {"errcode": 0, "result": {"data_list": ["a"], "next_cursor": 0}})
+    client = ScriptedClient(lambda request: {**ENVELOPE, "result": {"data_list": ["a"], "next_cursor": 0}})
     with pytest.raises(CheckFailure, match="page forever"):
         _runner(client).run(_case(CURSOR_CASE, tmp_path), uid="x")
     assert len(client.sent) == 1
@@ -116,9 +120,7 @@ def test_has_more_false_ends_the_walk_even_with_a_cursor(tmp_path: Path) -> None
     text = CURSOR_CASE.replace(
         "      items: result.data_list\n", "      items: result.data_list\n      has_more: result.has_more\n"
     )
-    client = ScriptedClient(
-        lambda r: {"errcode": 0, "result": {"data_list": ["a"], "next_cursor": 9, "has_more": False}}
-    )
+    client = ScriptedClient(lambda r: {**ENVELOPE, "result": {"data_list": ["a"], "next_cursor": 9, "has_more": False}})
     _runner(client).run(_case(text, tmp_path), uid="x")
     assert len(client.sent) == 1
 
@@ -144,7 +146,7 @@ cases:
 
     def listids(request: ApiRequest) -> dict[str, Any]:
         page = request.json["query_request"]["page"]
-        return {"errcode": 0, "result": ids[(page - 1) * 2 : page * 2]}
+        return {**ENVELOPE, "result": ids[(page - 1) * 2 : page * 2]}
 
     client = ScriptedClient(listids)
     _runner(client).run(_case(text, tmp_path), uid="x")

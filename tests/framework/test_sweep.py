@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -36,6 +37,8 @@ class Tenant:
     busy_deletes: set[str] = field(default_factory=set)
     gone_before_delete: set[str] = field(default_factory=set)
     sent: list[ApiRequest] = field(default_factory=list)
+    zone: tzinfo = CHINA
+    """The zone the tenant writes ``gmt_create`` in: DingTalk's China time unless the test says otherwise."""
 
     def send(self, request: ApiRequest) -> Response:
         self.sent.append(request)
@@ -62,7 +65,7 @@ class Tenant:
         if board not in self.boards:
             return oapi_error(NOT_FOUND)
         title, age = self.boards[board]
-        created = datetime.fromtimestamp(self.clock() - age, CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        created = datetime.fromtimestamp(self.clock() - age, self.zone).strftime("%Y-%m-%d %H:%M:%S")
         return ok(result={"id": board, "title": title, "gmt_create": created})
 
     def deletes(self) -> list[str]:
@@ -127,7 +130,7 @@ def test_a_dry_run_names_what_it_would_remove_and_deletes_nothing(tenant: Tenant
         f"would remove announcement b2 'apitest {RUN}-000002 edited' (run {RUN})",
         "sweep: would remove 2, could not remove 0",
     ]
-    assert out.getvalue().splitlines()[3].startswith("not removable: report (日志): DingTalk has no report delete API")
+    assert out.getvalue().splitlines()[3].startswith("not removable: report: DingTalk has no report (日志) delete API")
 
 
 def test_every_page_is_walked(clock: FakeClock) -> None:
@@ -199,6 +202,11 @@ def _spec_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
         ),
         ("max_pages: 200", "max_pages: many", "kinds[0].list.max_pages: must be a number"),
         ("  - name: announcement\n", "  - name: [announcement]\n", "kinds[0].name: must be a string"),
+        (
+            "      created: result.gmt_create\n",
+            "      utc_offset_hours: 8\n      created: result.gmt_create\n",
+            "kinds[0].read.utc_offset_hours: is no longer read: created times are in the tenant's zone",
+        ),
     ],
 )
 def test_a_malformed_spec_is_one_line(tmp_path: Path, old: str, new: str, error: str) -> None:
@@ -207,6 +215,30 @@ def test_a_malformed_spec_is_one_line(tmp_path: Path, old: str, new: str, error:
         load_spec(path, "sweep.yaml")
     assert str(caught.value).startswith(f"sweep.yaml:{line} {error}")
     assert "\n" not in str(caught.value)
+
+
+def test_the_listing_window_is_china_time_whatever_the_machine_s_zone(tenant: Tenant) -> None:
+    _sweeper(tenant).sweep(Selection(run_id=RUN), dry_run=True)
+
+    # the fake clock is 2023-11-14 22:13:20 UTC: 2023-11-15 06:13:20 in China
+    query = tenant.sent[0].json["query_request"]
+    assert (query["start_time"], query["end_time"]) == ("2023-05-20 06:13:20", "2023-11-16 06:13:20")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Pacific/Auckland", "Asia/Shanghai"])
+@pytest.mark.parametrize(
+    ("selection", "removed"),
+    [(Selection(older_than=3600.0), ["b2", "b3"]), (Selection(older_than=300.0), ["b1", "b2", "b3"])],
+)
+def test_a_tenant_in_another_zone_is_read_in_its_profile_s_timezone(
+    tenant: Tenant, zone: str, selection: Selection, removed: list[str]
+) -> None:
+    tenant.zone = ZoneInfo(zone)
+    outcome = Sweeper(SPEC, tenant.send, {**PROFILE, "timezone": zone}, tenant.clock).sweep(selection)
+
+    assert sorted(leftover.id for leftover in outcome.removed) == removed
+    window = datetime.fromtimestamp(tenant.clock(), ZoneInfo(zone)) + timedelta(days=1)
+    assert tenant.sent[0].json["query_request"]["end_time"] == window.strftime("%Y-%m-%d %H:%M:%S")
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("30s", 30.0), ("45m", 2700.0), ("1h", 3600.0), ("2d", 172800.0)])
