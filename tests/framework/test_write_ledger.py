@@ -12,7 +12,7 @@ from common.live_safety import closing_line
 from common.write_ledger import WriteLedger, WriteTally
 
 REMOVABLE = {"announcement"}
-NOT_REMOVABLE = {"report": "no delete API", "robot message": "stays in its group"}
+NOT_REMOVABLE = {"report", "robot message"}
 
 
 def tally(created: dict[str, int], deleted: dict[str, int] | None = None) -> WriteTally:
@@ -59,14 +59,14 @@ def test_an_empty_ledger_tallies_nothing(tmp_path: Path) -> None:
         (
             tally({"announcement": 1, "report": 2}, {"announcement": 1}),
             {},
-            "run R on the live tenant: created 1 announcement, 2 reports; deleted 1 announcement; kept for the "
-            "record, carrying 'apitest R': 2 reports (report: no delete API)",
+            "run R on the live tenant: created 1 announcement, 2 reports; deleted 1 announcement; kept, as DingTalk "
+            "cannot delete them (data/live/sweep.yaml): 2 reports carrying 'apitest R-'",
         ),
         (
             tally({"robot message": 1}),
             {},
-            "run R on the live tenant: created 1 robot message; kept for the record, carrying 'apitest R': "
-            "1 robot message (robot message: stays in its group)",
+            "run R on the live tenant: created 1 robot message; kept, as DingTalk cannot delete them "
+            "(data/live/sweep.yaml): 1 robot message carrying 'apitest R-'",
         ),
         (
             tally({"calendar event": 1}),
