@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from common.errors import ConfigError, FrameworkError
 from common.jsonpath import MISSING, extract, parse_path
 from common.live_config import read_config
 from common.run_client import Send, open_live_client
-from common.templating import Context, Template, TemplateError, compile_template
+from common.templating import CHINA_TIME, Context, Template, TemplateError, compile_template, tenant_zone
 from common.transport import Response
 from common.yaml_source import PathKey, YamlDocument
 
@@ -46,8 +46,8 @@ class RequestTemplate:
     query: Template | None
     json: Template | None
 
-    def render(self, variables: Mapping[str, Any], clock: Callable[[], float]) -> ApiRequest:
-        context = Context(variables, clock)
+    def render(self, variables: Mapping[str, Any], clock: Callable[[], float], zone: tzinfo = CHINA_TIME) -> ApiRequest:
+        context = Context(variables, clock, zone)
         query = self.query.render(context) if self.query else {}
         body = self.json.render(context) if self.json else None
         return ApiRequest(self.api, self.method, self.path, query, body, {}, Auth.TOKEN)
@@ -66,7 +66,6 @@ class Kind:
     label: PathKey
     created: PathKey
     created_format: str
-    created_zone: timezone
     match: re.Pattern[str]
     delete_request: RequestTemplate
 
@@ -195,7 +194,7 @@ class Sweeper:
 
     def _render(self, kind: Kind, template: RequestTemplate, extra: dict[str, Any]) -> ApiRequest:
         try:
-            return template.render({"profile": self.profile, **extra}, self.clock)
+            return template.render({"profile": self.profile, **extra}, self.clock, tenant_zone(self.profile))
         except TemplateError as exc:
             raise SweepError(f"sweep {kind.name} {template.path}: {exc}") from None
 
@@ -206,11 +205,12 @@ class Sweeper:
             raise SweepError(f"sweep: {request.method} {request.path}: {exc}") from None
 
     def _age(self, kind: Kind, created: Any) -> float | None:
-        """Seconds since ``created`` (None when it is missing or unreadable)."""
+        """Seconds since ``created`` (None when it is missing or unreadable), read in the tenant's zone: the
+        profile's ``timezone``, else China Standard Time, as ``${datetime(...)}`` renders it."""
         if not isinstance(created, str):
             return None
         try:
-            moment = datetime.strptime(created, kind.created_format).replace(tzinfo=kind.created_zone)
+            moment = datetime.strptime(created, kind.created_format).replace(tzinfo=tenant_zone(self.profile))
         except ValueError:
             return None
         return self.clock() - moment.timestamp()
@@ -263,6 +263,9 @@ class _SpecReader:
             raise self.error((*at, "match"), f"not a regular expression: {exc}") from None
         if "run_id" not in match.groupindex:
             raise self.error((*at, "match"), "needs a named group (?P<run_id>...) around the run id")
+        if "utc_offset_hours" in self._mapping(read):
+            problem = "is no longer read: created times are in the tenant's zone (profile.timezone, else Asia/Shanghai)"
+            raise self.error((*read, "utc_offset_hours"), problem)
         page = self.path(listing, "page")
         if page[0] not in ("json", "query") or len(page) < 2:
             raise self.error((*listing, "page"), "the page number's place: json.<path> or query.<name>")
@@ -276,7 +279,6 @@ class _SpecReader:
             label=self.path(read, "label"),
             created=self.path(read, "created"),
             created_format=self.get(read, "created_format", str),
-            created_zone=timezone(timedelta(hours=self.optional(read, "utc_offset_hours", int, 0))),
             match=match,
             delete_request=self.request((*at, "delete"), item=True),
         )

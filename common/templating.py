@@ -5,6 +5,10 @@ A string that is exactly ``${name}`` renders to the variable's own value (a numb
 
 - a variable, with an optional path into it: ``${bb_id}``, ``${profile.admin_userid}``, ``${ids[0]}``
 - one of a fixed set of functions with literal arguments: ``${now_ms(-179d)}``, ``${datetime(+1h)}``
+
+``${datetime(...)}`` is the tenant's wall-clock time, not the machine's: DingTalk reads ``yyyy-MM-dd HH:mm:ss``
+as China Standard Time whatever the caller's zone, so a Context renders in Asia/Shanghai unless the tenant
+profile names another IANA zone under ``timezone`` (see ``tenant_zone``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from common.jsonpath import MISSING, extract, parse_path
 
@@ -21,6 +27,17 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _CALL = re.compile(r"^(\w+)\((.*)\)$")
 _OFFSET = re.compile(r"^([+-]?\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
+"""DingTalk's clock: China Standard Time, UTC+8 all year, whatever zone the caller is in."""
+ZONE_KEY = "timezone"
+"""The optional tenant-profile key naming the tenant's IANA time zone when it is not Asia/Shanghai."""
+
+
+def tenant_zone(profile: Mapping[str, Any] | None) -> ZoneInfo:
+    """The zone the tenant reads date-times in: the profile's ``timezone``, else China Standard Time."""
+    name = profile.get(ZONE_KEY) if isinstance(profile, Mapping) else None
+    return CHINA_TIME if name is None else ZoneInfo(name)
 
 
 class TemplateError(ValueError):
@@ -44,15 +61,16 @@ def _offset_seconds(argument: str) -> int:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
-def _now_ms(clock: Callable[[], float], argument: str) -> int:
-    return int((clock() + _offset_seconds(argument)) * 1000)
+def _now_ms(context: Context, argument: str) -> int:
+    return int((context.clock() + _offset_seconds(argument)) * 1000)
 
 
-def _datetime(clock: Callable[[], float], argument: str) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(clock() + _offset_seconds(argument)))
+def _datetime(context: Context, argument: str) -> str:
+    moment = datetime.fromtimestamp(context.clock() + _offset_seconds(argument), context.zone)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-FUNCTIONS: dict[str, Callable[[Callable[[], float], str], Any]] = {
+FUNCTIONS: dict[str, Callable[[Context, str], Any]] = {
     "now_ms": _now_ms,
     "datetime": _datetime,
 }
@@ -60,10 +78,11 @@ FUNCTIONS: dict[str, Callable[[Callable[[], float], str], Any]] = {
 
 @dataclass(frozen=True)
 class Context:
-    """What placeholders render from: variables by name and a clock for the time functions."""
+    """What placeholders render from: variables by name, and a clock and the tenant's zone for the time functions."""
 
     variables: Mapping[str, Any]
     clock: Callable[[], float] = time.time
+    zone: tzinfo = CHINA_TIME
 
 
 @dataclass(frozen=True)
@@ -86,14 +105,32 @@ class _Call:
     argument: str
 
     def render(self, context: Context) -> Any:
-        return FUNCTIONS[self.function](context.clock, self.argument)
+        return FUNCTIONS[self.function](context, self.argument)
 
 
-_Expression = _Reference | _Call
+@dataclass(frozen=True)
+class _Concat:
+    """``${a + b}``: the lists saved as ``a`` and ``b``, one after the other."""
+
+    terms: tuple[_Reference, ...]
+
+    def render(self, context: Context) -> list[Any]:
+        joined: list[Any] = []
+        for term in self.terms:
+            value = term.render(context)
+            if not isinstance(value, list):
+                raise TemplateError(f"${{{term.name}}} is not a list, so it cannot be joined with +: {value!r}")
+            joined += value
+        return joined
+
+
+_Expression = _Reference | _Call | _Concat
 
 
 def _compile_expression(source: str) -> _Expression:
     source = source.strip()
+    if "+" in source and not _CALL.match(source):
+        return _Concat(tuple(_compile_reference(term.strip()) for term in source.split("+")))
     call = _CALL.match(source)
     if call:
         function, argument = call.groups()
@@ -101,6 +138,10 @@ def _compile_expression(source: str) -> _Expression:
             raise TemplateError(f"unknown function '{function}()': known are {', '.join(sorted(FUNCTIONS))}")
         _offset_seconds(argument)
         return _Call(function, argument.strip())
+    return _compile_reference(source)
+
+
+def _compile_reference(source: str) -> _Reference:
     try:
         parts = parse_path(source)
     except ValueError as exc:
@@ -179,8 +220,9 @@ def _compile_string(value: str, references: set[tuple[str | int, ...]]) -> Any:
         if match.start() > position:
             pieces.append(value[position : match.start()])
         expression = _compile_expression(match.group(1))
-        if isinstance(expression, _Reference):
-            references.add((expression.root, *expression.parts))
+        for reference in expression.terms if isinstance(expression, _Concat) else (expression,):
+            if isinstance(reference, _Reference):
+                references.add((reference.root, *reference.parts))
         pieces.append(expression)
         position = match.end()
     if position < len(value):
@@ -207,6 +249,6 @@ def _render(compiled: Any, context: Context) -> Any:
         return {key: _render(item, context) for key, item in compiled.items}
     if isinstance(compiled, _List):
         return [_render(item, context) for item in compiled.items]
-    if isinstance(compiled, _Reference | _Call | _Text):
+    if isinstance(compiled, _Reference | _Call | _Concat | _Text):
         return compiled.render(context)
     return compiled

@@ -74,3 +74,26 @@ def test_a_key_must_be_a_plain_name(tmp_path: Path, text: str, line: int) -> Non
         load(tmp_path, text)
     assert str(raised.value).startswith(f"data/profiles/mine.yaml:{line}: profile key ")
     assert str(raised.value).endswith("must be a plain name")
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Asia/Tokyo", "UTC", "America/Los_Angeles"])
+def test_a_timezone_is_an_iana_zone_name(tmp_path: Path, zone: str) -> None:
+    assert load(tmp_path, f"admin_userid: m1\ntimezone: {zone}\n")["timezone"] == zone
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("Asia/Beijing", "is 'Asia/Beijing', which is not a known time zone"),
+        ("'UTC+8'", "is 'UTC+8', which is not a known time zone"),
+        ("../../etc/passwd", "is '../../etc/passwd', which is not a known time zone"),
+        ("8", "must be a time zone name, got a number 8"),
+        ("[Asia/Shanghai]", "must be a time zone name, got a list ['Asia/Shanghai']"),
+    ],
+)
+def test_an_unknown_timezone_is_one_line_naming_file_line_and_key(tmp_path: Path, value: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, f"admin_userid: m1\n\ntimezone: {value}\n")
+    assert str(raised.value).startswith(f"data/profiles/mine.yaml:3: profile key 'timezone' {problem}: ")
+    assert "'Asia/Shanghai'" in str(raised.value)
+    assert "\n" not in str(raised.value)

@@ -6,10 +6,11 @@ import os
 import time
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from common.templating import Context, TemplateError, UndefinedVariable, compile_template
+from common.templating import CHINA_TIME, Context, TemplateError, UndefinedVariable, compile_template, tenant_zone
 from tests.framework.fakes import START, FakeClock
 
 VARIABLES: dict[str, Any] = {
@@ -105,13 +106,16 @@ def test_now_ms_keeps_the_clock_s_milliseconds() -> None:
     assert render("${now_ms(-1d)}", FakeClock(1_700_000_000.5)) == 1_699_913_600_500
 
 
-@pytest.fixture
-def utc() -> Iterator[None]:
-    """Local time is UTC for the duration of the test."""
+MACHINE_ZONES = ["UTC", "Asia/Shanghai", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata"]
+
+
+@pytest.fixture(params=MACHINE_ZONES)
+def machine_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The machine's local time zone (TZ) is one of several for the duration of the test."""
     before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
+    os.environ["TZ"] = request.param
     time.tzset()
-    yield
+    yield request.param
     if before is None:
         del os.environ["TZ"]
     else:
@@ -119,20 +123,76 @@ def utc() -> Iterator[None]:
     time.tzset()
 
 
-@pytest.mark.usefixtures("utc")
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        # START is 2023-11-14 22:13:20 UTC
-        ("${datetime()}", "2023-11-14 22:13:20"),
-        ("${datetime(+1h)}", "2023-11-14 23:13:20"),
-        ("${datetime(+2h)}", "2023-11-15 00:13:20"),
-        ("${datetime(-1d)}", "2023-11-13 22:13:20"),
-        ("from ${datetime(-10s)} on", "from 2023-11-14 22:13:10 on"),
+        # START is 2023-11-14 22:13:20 UTC, 2023-11-15 06:13:20 in China (UTC+8, no summer time)
+        ("${datetime()}", "2023-11-15 06:13:20"),
+        ("${datetime(+1h)}", "2023-11-15 07:13:20"),
+        ("${datetime(-7h)}", "2023-11-14 23:13:20"),
+        ("${datetime(-1d)}", "2023-11-14 06:13:20"),
+        ("${datetime(-179d)}", "2023-05-20 06:13:20"),
+        ("from ${datetime(-10s)} on", "from 2023-11-15 06:13:10 on"),
     ],
 )
-def test_datetime_formats_the_injected_clock(source: str, expected: str) -> None:
+def test_datetime_is_china_time_whatever_the_machine_s_zone(machine_zone: str, source: str, expected: str) -> None:
     assert render(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Asia/Shanghai", "2023-11-15 06:13:20"),
+        ("UTC", "2023-11-14 22:13:20"),
+        ("Asia/Tokyo", "2023-11-15 07:13:20"),
+        ("Asia/Kolkata", "2023-11-15 03:43:20"),
+        ("Pacific/Auckland", "2023-11-15 11:13:20"),  # summer time there: UTC+13
+        ("America/Los_Angeles", "2023-11-14 14:13:20"),  # winter time there: UTC-8
+    ],
+)
+def test_datetime_renders_in_the_context_s_zone(machine_zone: str, zone: str, expected: str) -> None:
+    context = Context(VARIABLES, FakeClock(), ZoneInfo(zone))
+    assert compile_template("${datetime()}").render(context) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "rendered"),
+    [
+        # 2023-11-05 08:30 UTC is 01:30 summer time in Los Angeles; an hour later it is 01:30 winter time
+        ("America/Los_Angeles", 1_699_173_000.0, ["2023-11-04 01:30:00", "2023-11-05 01:30:00", "2023-11-05 01:30:00"]),
+        # 2023-09-23 13:30 UTC is 01:30 winter time in Auckland; an hour later it is 03:30 summer time
+        ("Pacific/Auckland", 1_695_475_800.0, ["2023-09-23 01:30:00", "2023-09-24 01:30:00", "2023-09-24 03:30:00"]),
+        # China keeps UTC+8 all year: a day and an hour are always 24 and 1 on the wall clock
+        ("Asia/Shanghai", 1_699_173_000.0, ["2023-11-04 16:30:00", "2023-11-05 16:30:00", "2023-11-05 17:30:00"]),
+    ],
+)
+def test_datetime_follows_the_zone_s_summer_time(zone: str, start: float, rendered: list[str]) -> None:
+    context = Context({}, FakeClock(start), ZoneInfo(zone))
+    sources = ["${datetime(-1d)}", "${datetime()}", "${datetime(+1h)}"]
+    assert [compile_template(source).render(context) for source in sources] == rendered
+
+
+def test_now_ms_does_not_depend_on_any_zone(machine_zone: str) -> None:
+    for zone in (CHINA_TIME, ZoneInfo("UTC"), ZoneInfo("Pacific/Auckland")):
+        assert compile_template("${now_ms(-1d)}").render(Context({}, FakeClock(), zone)) == int(START * 1000) - DAY_MS
+
+
+def test_a_context_is_in_china_time_unless_told_otherwise() -> None:
+    assert Context({}).zone == CHINA_TIME == ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("profile", "zone"),
+    [
+        (None, "Asia/Shanghai"),
+        ({}, "Asia/Shanghai"),
+        ({"admin_userid": "manager1"}, "Asia/Shanghai"),
+        ({"admin_userid": "manager1", "timezone": "Asia/Tokyo"}, "Asia/Tokyo"),
+        ({"timezone": "UTC"}, "UTC"),
+    ],
+)
+def test_the_tenant_zone_is_the_profile_s_timezone_else_china(profile: dict[str, Any] | None, zone: str) -> None:
+    assert tenant_zone(profile) == ZoneInfo(zone)
 
 
 def test_functions_are_evaluated_at_each_render() -> None:

@@ -23,7 +23,7 @@ from common.case_model import Case
 from common.dingtalk import errcode
 from common.profile import load_profile
 from common.schema_store import SchemaStore
-from common.templating import Context, TemplateError
+from common.templating import Context, TemplateError, tenant_zone
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.routes import Route, Style
 
@@ -79,7 +79,8 @@ def documented_requests(clock: Callable[[], float]) -> Seeds:
     """The parameters every step of every case in data/ sends, by path, rendered as against the sandbox."""
     profile = load_profile(PROJECT / "data" / "profiles" / "sandbox.yaml", "data/profiles/sandbox.yaml")
     loader = CaseLoader(SchemaStore(PROJECT / "schemas"), profile, PROJECT)
-    context = Context({"profile": profile, "run_id": "fuzz", "uid": "fuzz", "appkey": DEFAULT_APPKEY}, clock)
+    variables = {"profile": profile, "run_id": "fuzz", "uid": "fuzz", "appkey": DEFAULT_APPKEY}
+    context = Context(variables, clock, tenant_zone(profile))
     seeds: Seeds = defaultdict(list)
     for path in sorted((PROJECT / "data").glob("*.yaml")):
         for case in loader.load(path):
