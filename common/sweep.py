@@ -63,7 +63,8 @@ class Kind:
     items: PathKey
     max_pages: int
     read_request: RequestTemplate
-    label: PathKey
+    labels: tuple[PathKey, ...]
+    """Where the run id may be, in order: e.g. the title, then the content (for a title that is not a string)."""
     created: PathKey
     created_format: str
     match: re.Pattern[str]
@@ -151,8 +152,8 @@ class Sweeper:
             return f"{kind.read_request.path} answered {response.text[:200]}"
         if is_error(kind.read_request.api, response):
             return None  # gone meanwhile: nothing to remove
-        label = extract(response.body, kind.label)
-        found = kind.match.search(label) if isinstance(label, str) else None
+        matches = [(label, kind.match.search(label)) for label in _texts(response.body, kind.labels)]
+        label, found = next(((label, found) for label, found in matches if found is not None), ("", None))
         if found is None:
             return None
         age = self._age(kind, extract(response.body, kind.created))
@@ -232,6 +233,11 @@ def _next_page(request: ApiRequest, page: PathKey) -> ApiRequest:
     return replace(request, json=root) if part == "json" else replace(request, params=root)
 
 
+def _texts(body: Any, paths: tuple[PathKey, ...]) -> list[str]:
+    """The strings at ``paths`` in ``body``, in order."""
+    return [value for value in (extract(body, path) for path in paths) if isinstance(value, str)]
+
+
 # ── the spec file ────────────────────────────────────────────────────────────────────────────────
 
 
@@ -276,7 +282,7 @@ class _SpecReader:
             items=self.path(listing, "items"),
             max_pages=self.optional(listing, "max_pages", int, 100),
             read_request=self.request(read, item=True),
-            label=self.path(read, "label"),
+            labels=self.paths(read, "label"),
             created=self.path(read, "created"),
             created_format=self.get(read, "created_format", str),
             match=match,
@@ -308,6 +314,18 @@ class _SpecReader:
         if strays:
             raise self.error(at, f"${{{strays[0]}}} is not known here: use {', '.join(sorted(allowed))}")
         return template
+
+    def paths(self, at: PathKey, key: str) -> tuple[PathKey, ...]:
+        """One path, or a list of them."""
+        value = self._mapping(at).get(key)
+        if not isinstance(value, list):
+            return (self.path(at, key),)
+        if not value or not all(isinstance(item, str) for item in value):
+            raise self.error((*at, key), "must be a path or a list of paths")
+        try:
+            return tuple(parse_path(item) for item in value)
+        except ValueError as exc:
+            raise self.error((*at, key), str(exc)) from None
 
     def path(self, at: PathKey, key: str) -> PathKey:
         try:

@@ -36,6 +36,7 @@ class Tenant:
     busy_reads: set[str] = field(default_factory=set)
     busy_deletes: set[str] = field(default_factory=set)
     gone_before_delete: set[str] = field(default_factory=set)
+    contents: dict[str, str] = field(default_factory=dict)
     sent: list[ApiRequest] = field(default_factory=list)
     zone: tzinfo = CHINA
     """The zone the tenant writes ``gmt_create`` in: DingTalk's China time unless the test says otherwise."""
@@ -66,7 +67,8 @@ class Tenant:
             return oapi_error(NOT_FOUND)
         title, age = self.boards[board]
         created = datetime.fromtimestamp(self.clock() - age, self.zone).strftime("%Y-%m-%d %H:%M:%S")
-        return ok(result={"id": board, "title": title, "gmt_create": created})
+        content = self.contents.get(board, "c")
+        return ok(result={"id": board, "title": title, "content": content, "gmt_create": created})
 
     def deletes(self) -> list[str]:
         return [r.json["blackboard_id"] for r in self.sent if r.path == "/topapi/blackboard/delete"]
@@ -193,7 +195,7 @@ def _spec_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
     [
         ("(?P<run_id>", "(", "kinds[0].match: needs a named group (?P<run_id>...) around the run id"),
         ("'^apitest", "'^apitest (", "kinds[0].match: not a regular expression: "),
-        ("label: result.title", "label: result..title", "kinds[0].read.label: "),
+        ("label: [result.title,", "label: [result..title,", "kinds[0].read.label: "),
         ("page: json.query_request.page", "page: result", "kinds[0].list.page: the page number's place"),
         (
             'json: {blackboard_id: "${item}", operation_userid: "${profile.admin_userid}"}',
@@ -260,3 +262,10 @@ def test_a_profile_without_what_the_spec_needs_is_one_line(tenant: Tenant) -> No
         str(caught.value) == "sweep announcement /topapi/blackboard/listids: undefined variable ${profile.admin_userid}"
     )
     assert tenant.sent == []
+
+
+def test_an_announcement_whose_title_cannot_carry_the_run_id_is_found_by_its_content(clock: FakeClock) -> None:
+    tenant = Tenant(clock, {"b1": (123, 600.0), "b2": (456, 600.0)}, contents={"b1": f"apitest {RUN}-00000a body"})  # type: ignore[dict-item]
+    outcome = Sweeper(SPEC, tenant.send, PROFILE, clock).sweep(Selection(run_id=RUN))
+    assert [leftover.id for leftover in outcome.removed] == ["b1"]
+    assert tenant.deletes() == ["b1"]
