@@ -5,6 +5,7 @@ import secrets
 from sandbox.envelopes import NO_PERMISSION, Body, OapiError, invalid, ok
 from sandbox.fields import (
     Params,
+    check_range,
     format_datetime,
     millis_window,
     number,
@@ -101,11 +102,22 @@ def _item(tenant: Tenant, report: Report, with_contents: bool) -> Body:
     return item
 
 
+def _modified_window(body: Params) -> tuple[int | None, int | None]:
+    """`list` only: optional `modified_start_time` and `modified_end_time`, epoch ms, of a report's last change."""
+    bounds = []
+    for name in ("modified_start_time", "modified_end_time"):
+        value = body.get(name)
+        bounds.append(None if value is None else check_range(name, number(body, name), 0))
+    return bounds[0], bounds[1]
+
+
 def _sent(state: TenantState, body: Params, with_contents: bool) -> Body:
-    """`list` and `simplelist`: reports created in the window, newest first, optionally by user and template."""
+    """`list` and `simplelist`: reports created in the window, newest first, optionally by user and template
+    (and, for `list`, last modified in the modified window)."""
     start, end = millis_window(body, MAX_WINDOW_DAYS)
     cursor, size = position(body, "cursor"), page_size(body, "size", MAX_LIST_SIZE)
     userid, template_name = optional_text(body, "userid"), optional_text(body, "template_name")
+    modified_start, modified_end = _modified_window(body) if with_contents else (None, None)
     with state.lock:
         tenant = state.tenant
         if userid:
@@ -116,6 +128,8 @@ def _sent(state: TenantState, body: Params, with_contents: bool) -> Body:
             if start <= r.create_time * 1000 <= end
             and (not userid or r.creator == userid)
             and (not template_name or tenant.templates[r.template_id].name == template_name)
+            and (modified_start is None or r.modified_time * 1000 >= modified_start)
+            and (modified_end is None or r.modified_time * 1000 <= modified_end)
         ]
         reports.sort(key=lambda r: (r.create_time, r.seq), reverse=True)
         page = cursor_page("data_list", [_item(tenant, r, with_contents) for r in reports], cursor, size)
