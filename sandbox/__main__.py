@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET, DEFAULT_TOKEN_TTL, SandboxConfig
 from sandbox.faults import CONVERTERS, DEFAULT_QPS_LIMIT, ENV_VAR, read_settings
+from sandbox.mutants import ENV_VAR as MUTANT_ENV_VAR
+from sandbox.mutants import UnknownMutant, listing, lookup
 from sandbox.server import SandboxServer
 
 READY_LINE = "DingTalk sandbox listening on {url}"
@@ -55,25 +57,36 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--appsecret", default=DEFAULT_APPSECRET)
     parser.add_argument("--verbose", action="store_true", help="log each request (secrets masked) to stderr")
     parser.add_argument("--faults", default="", metavar="KEY=VALUE,...", help=f"settings as in {ENV_VAR}")
+    parser.add_argument("--mutant", metavar="NAME", help=f"break one documented contract point (or {MUTANT_ENV_VAR})")
+    parser.add_argument("--list-mutants", action="store_true", help="list the contract mutants and exit")
     for flag, (key, metavar, help_text) in SETTING_FLAGS.items():
         parser.add_argument(flag, dest=f"setting_{key}", metavar=metavar, type=_flag_type(key), help=help_text)
     return parser.parse_args(argv)
 
 
 def build_config(args: argparse.Namespace, environ: Mapping[str, str]) -> SandboxConfig:
-    """The settings: defaults, then `DINGTALK_SANDBOX_FAULTS`, then `--faults`, then the single flags."""
+    """The settings: defaults, then `DINGTALK_SANDBOX_FAULTS`, then `--faults`, then the single flags.
+
+    The contract mutant: `--mutant`, else `DINGTALK_SANDBOX_MUTANT`; an unknown name is a usage error."""
     try:
         settings = read_settings([(ENV_VAR, environ.get(ENV_VAR, "")), ("--faults", args.faults)])
         flags = {key: getattr(args, f"setting_{key}") for key, _, _ in SETTING_FLAGS.values()}
         settings.update({key: value for key, value in flags.items() if value is not None})
-        return SandboxConfig(args.appkey, args.appsecret, verbose=args.verbose).with_settings(settings)
-    except ValueError as error:
+        mutant = args.mutant or environ.get(MUTANT_ENV_VAR, "").strip() or None
+        if mutant is not None:
+            mutant = lookup(mutant).name
+        config = SandboxConfig(args.appkey, args.appsecret, verbose=args.verbose, mutant=mutant)
+        return config.with_settings(settings)
+    except (ValueError, UnknownMutant) as error:
         raise UsageError(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
     try:
         args = parse_args(argv)
+        if args.list_mutants:
+            print("\n".join(listing()))
+            return 0
         config = build_config(args, environ)
     except UsageError as error:
         print(f"{PROG}: {error}", file=sys.stderr)

@@ -52,6 +52,11 @@ class App:
 
     def __init__(self, state: TenantState, routes: dict[tuple[str, str], Route]) -> None:
         self.state = state
+        self._mutant = None
+        if state.config.mutant:  # a contract mutant (sandbox/mutants): wrappers around one endpoint
+            from sandbox.mutants import install  # here: sandbox.mutants imports this module
+
+            routes, self._mutant = install(state.config.mutant, routes)
         self._routes = routes
         self._styles = {path: route.style for (_, path), route in routes.items()}
 
@@ -72,8 +77,17 @@ class App:
             return None
         if injection is not None and injection.fault is not Fault.DROP_AFTER:
             return Reply(*fault_answer(style, injection.fault, injection.status))
-        reply = self._dispatch(request, style, path, dict(parse_qsl(url.query, keep_blank_values=True)))
+        reply = self._answer(request, style, path)
         return None if injection is not None else reply
+
+    def _answer(self, request: Request, style: Style, path: str) -> Reply | None:
+        """The dispatched answer, through the contract mutant's exchange wrapper when there is one."""
+
+        def dispatch(sent: Request) -> Reply:
+            query = dict(parse_qsl(urlsplit(sent.target).query, keep_blank_values=True))
+            return self._dispatch(sent, style, path, query)
+
+        return dispatch(request) if self._mutant is None else self._mutant(request, self.state, dispatch)
 
     def _dispatch(self, request: Request, style: Style, path: str, query: dict[str, str]) -> Reply:
         """Authenticate, apply the QPS limit, run the handler; errors framed in the path's style."""

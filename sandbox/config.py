@@ -24,6 +24,7 @@ class SandboxConfig:
     clock: Callable[[], float] = field(default=time.time)
     sleep: Callable[[float], None] = field(default=time.sleep)  # waits out injected latency
     verbose: bool = False
+    mutant: str | None = None  # a contract mutant's name (sandbox/mutants), None for the faithful sandbox
 
     def settings(self) -> dict[str, Any]:
         """The settings `/__sandbox/faults` shows: the fault settings and `token_ttl`."""

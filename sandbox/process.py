@@ -28,8 +28,11 @@ def _read_first_line(stream: IO[str], lines: "queue.Queue[str]") -> None:
 class SandboxProcess(Runnable):
     """A sandbox in a child process; `url` is known once `start()` returns."""
 
-    def __init__(self, args: Sequence[str] = (), startup_timeout: float = 15.0, grace: float = 5.0) -> None:
-        self.args = list(args)
+    def __init__(
+        self, args: Sequence[str] = (), startup_timeout: float = 15.0, grace: float = 5.0, mutant: str | None = None
+    ) -> None:
+        """`mutant`: run a contract mutant (`--mutant`); without it the child reads DINGTALK_SANDBOX_MUTANT."""
+        self.args = [*args, *(["--mutant", mutant] if mutant else [])]
         self.startup_timeout = startup_timeout
         self.grace = grace
         self._proc: subprocess.Popen[str] | None = None
