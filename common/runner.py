@@ -158,14 +158,19 @@ class CaseRunner:
         request = self._request(case, step, variables)
         gathered: list[Any] = []
         first_size: int | None = None
+        promised_more = False
         for page_number in range(1, paging.max_pages + 1):
             with self.reporter.step(f"page {page_number}"):
                 response = self._exchange(case, step, request, variables)
             items = extract(response.body, paging.items)
             if not isinstance(items, list):
                 raise self._failure(case, step, response, [f"paginate.items: expected a list, got {items!r}"])
+            if promised_more and not items:
+                problem = "paginate: the page before said has_more: true, but this page is empty"
+                raise self._failure(case, step, response, [problem])
             gathered += items
             first_size = len(items) if first_size is None else first_size
+            promised_more = paging.has_more is not None and extract(response.body, paging.has_more) is True
             following = _next_page(paging, request, response.body, len(items), first_size)
             if isinstance(following, str):
                 raise self._failure(case, step, response, [following])

@@ -125,6 +125,22 @@ def test_has_more_false_ends_the_walk_even_with_a_cursor(tmp_path: Path) -> None
     assert len(client.sent) == 1
 
 
+def test_an_empty_page_after_has_more_true_fails(tmp_path: Path) -> None:
+    text = CURSOR_CASE.replace(
+        "      items: result.data_list\n", "      items: result.data_list\n      has_more: result.has_more\n"
+    )
+    pages = iter(
+        [
+            {**ENVELOPE, "result": {"data_list": ["a"], "next_cursor": 1, "has_more": True}},
+            {**ENVELOPE, "result": {"data_list": [], "has_more": False}},
+        ]
+    )
+    client = ScriptedClient(lambda r: next(pages))
+    with pytest.raises(CheckFailure) as raised:
+        _runner(client).run(_case(text, tmp_path), uid="x")
+    assert "the page before said has_more: true, but this page is empty" in str(raised.value)
+
+
 def test_page_number_walk_stops_at_the_first_short_page(tmp_path: Path) -> None:
     text = """
 epic: e
