@@ -1,5 +1,6 @@
 """`data/profiles/sandbox.yaml` names real objects of the seeded tenant, each with the role its key claims."""
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ def test_admins_are_admins_and_the_others_are_not(api: SandboxClient, profile: d
 def test_ids_exist(api: SandboxClient, profile: dict[str, Any]) -> None:
     categories = api.post(CATEGORIES, {"operation_userid": profile["admin_userid"]})["result"]
     assert profile["category_id"] in [c["id"] for c in categories]
+    assert profile["other_category_id"] in [c["id"] for c in categories]
+    assert profile["other_category_id"] != profile["category_id"]
     assert isinstance(profile["test_dept_id"], int)
     request = {
         "operation_userid": profile["admin_userid"],
@@ -73,7 +76,15 @@ def test_seeded_ids_do_not_depend_on_when_the_sandbox_starts() -> None:
 def test_counts_are_what_the_seed_makes(profile: dict[str, Any]) -> None:
     """The walk cases expect `counts`; each follows from the seed's own constants, not from an answer."""
     reports = report.REPORT_SPAN_DAYS + report.REPORT_SPAN_DAYS // report.WEEK_DAYS
+    statuses = Counter(build_tenant(0).employee_status.values())
+    spaces = Counter(status for _, _, status in union._SPACES)
     assert profile["counts"] == {
+        "probation_employees": statuses[2],
+        "regular_employees": statuses[3],
+        "leaving_employees": statuses[5],
+        "no_status_employees": statuses[-1],
+        "joined_spaces": spaces[1],
+        "applying_spaces": spaces[0],
         "blackboards": blackboard.BLACKBOARD_COUNT,
         "checkins_ten_days": 10 * workforce.BUSY_CHECKINS_PER_DAY,
         "preentry_employees": workforce.PREENTRY_COUNT,
@@ -93,3 +104,8 @@ def test_counts_are_what_the_seed_makes(profile: dict[str, Any]) -> None:
 def test_live_example_has_the_same_counts(profile: dict[str, Any]) -> None:
     live = yaml.safe_load((PROFILES / "live.example.yaml").read_text(encoding="utf-8"))
     assert set(live["counts"]) == set(profile["counts"])
+
+
+def test_the_pinned_employees_have_the_status_their_key_claims(profile: dict[str, Any]) -> None:
+    statuses = build_tenant(0).employee_status
+    assert (statuses[profile["probation_userid"]], statuses[profile["regular_userid"]]) == (2, 3)
