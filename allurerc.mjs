@@ -1,5 +1,5 @@
 // Allure 3 configuration for `npm run report`: one self-contained HTML file that opens from disk.
-// The failure categories come from the run itself (common/report_metadata.py writes categories.json
+// The failure categories come from the run itself (common/report/metadata.py writes categories.json
 // into the results), so the rules live once, in Python, next to the messages they match.
 import { existsSync, readFileSync } from "node:fs";
 import { defineConfig } from "allure";

@@ -1,9 +1,10 @@
 """The API suite's plugins: the framework itself, safe live runs and the local sandbox it runs against by default."""
 
 pytest_plugins = (
-    "common.pytest_plugin",
-    "common.report_metadata",
-    "common.live_safety",
+    "common.plugin.suite",
+    "common.plugin.report",
+    "common.plugin.live",
     "sandbox.pytest_plugin",
-    "common.notify_plugin",
+    "common.plugin.drift",
+    "common.plugin.notify",
 )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.cases import bench_cases, framework_yaml, handwritten_table, tavern_yaml
-from common.profile import load_profile
+from common.cases.profile import load_profile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent

@@ -7,6 +7,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.drift import KINDS as DRIFT_KINDS
+from sandbox.drift import kinds as drift_kinds
+
 ENV_VAR = "DINGTALK_SANDBOX_FAULTS"
 DEFAULT_QPS_LIMIT = 20
 SERVER_ERROR_STATUSES = (500, 502, 503)
@@ -38,6 +41,7 @@ class FaultSettings:
     drop_after: float = 0.0
     qps: int = DEFAULT_QPS_LIMIT  # calls per appkey per API per second; 0 = no limit
     seed: int | None = None  # None: a different sequence each run
+    drift: tuple[str, ...] = ()  # contract drift in answers (sandbox/drift.py): extra_field, new_enum, dropped_field
 
     def __post_init__(self) -> None:
         total = sum(self.share(fault) for fault in Fault)
@@ -92,6 +96,7 @@ CONVERTERS: dict[str, Callable[[object], Any]] = {
     "token_ttl": _seconds,
     "qps": _count,
     "seed": _seed,
+    "drift": drift_kinds,
 }
 """Every setting the flags, the environment string and `POST /__sandbox/faults` take, with its converter.
 
@@ -120,6 +125,9 @@ def parse_settings(text: str) -> dict[str, Any]:
         if not item:
             continue
         key, equals, value = item.partition("=")
+        if not equals and "drift" in settings and item in DRIFT_KINDS:  # drift=extra_field,new_enum
+            settings["drift"] = convert("drift", [*settings["drift"], item])
+            continue
         if not equals:
             raise ValueError(f"{item}: expected key=value (keys: {', '.join(CONVERTERS)})")
         settings[key.strip()] = convert(key.strip(), value)

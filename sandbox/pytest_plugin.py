@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from common.errors import ConfigError
-from common.settings import Settings
+from common.core.errors import ConfigError
+from common.dingtalk.settings import Settings
 from sandbox.config import SandboxConfig
 from sandbox.faults import ENV_VAR, read_settings
 from sandbox.process import SandboxProcess, SandboxStartError

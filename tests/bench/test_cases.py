@@ -7,10 +7,10 @@ from pathlib import Path
 import yaml
 
 from bench.cases import bench_cases, framework_yaml, handwritten_table, tavern_yaml
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.profile import load_profile
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = load_profile(ROOT / "data/profiles/sandbox.yaml", "sandbox.yaml")

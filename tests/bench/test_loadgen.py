@@ -10,7 +10,7 @@ import requests
 
 from bench.cases import bench_cases
 from bench.loadgen import encoded_requests, measure
-from common.profile import load_profile
+from common.cases.profile import load_profile
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.server import SandboxServer
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from common.settings import RobotSettings, load_settings
+from common.dingtalk.settings import RobotSettings, load_settings
 from tests.ci.workflow import (
     PROJECT_ROOT,
     ROBOT_SECRETS,

@@ -10,14 +10,14 @@ from typing import Any
 
 import yaml
 
-from common.pytest_plugin import DEFAULT_ALLURE_DIR, PROJECT_ROOT
+from common.plugin.suite import DEFAULT_ALLURE_DIR, PROJECT_ROOT
 
 WORKFLOW_PATH = PROJECT_ROOT / ".github" / "workflows" / "api-tests.yml"
 RESULTS_DIR = DEFAULT_ALLURE_DIR.relative_to(PROJECT_ROOT).as_posix()
 REPORT_DIR = "reports/allure-report"
 GROUP = "${{ matrix.group }}"
 RUNS_AFTER_FAILURES = ("!cancelled()", "always()")
-NOTIFY_COMMAND = "python -m common.notify_results"
+NOTIFY_COMMAND = "python -m common.report.notify_results"
 ROBOT_SECRETS = ("DINGTALK_ROBOT_WEBHOOK", "DINGTALK_ROBOT_SECRET")
 RUN_PAGE = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
 

@@ -43,7 +43,7 @@ class Project:
         return self.python("-m", "pytest", "-p", "no:cacheprovider", *args, env=env, timeout=timeout)
 
     def python(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
-        """Run ``python *args`` here (e.g. ``-m common.sweep``), with a clean DINGTALK_* environment plus ``env``."""
+        """Run ``python *args`` here (e.g. ``-m common.live.sweep``), with a clean DINGTALK_* environment + ``env``."""
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("DINGTALK_", "PYTEST_"))}
         environ.update(env or {})
         command = [sys.executable, *args]

@@ -10,10 +10,10 @@ import time
 import pytest
 import requests
 
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.profile import load_profile
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.config import DEFAULT_APPSECRET
 from sandbox.faults import FaultSettings

@@ -84,7 +84,7 @@ def test_the_merged_results_of_a_sharded_run_post_one_signed_message(project: Pr
             "DINGTALK_ROBOT_SECRET": DEFAULT_ROBOT_SECRET,
             "DINGTALK_REPORT_URL": "https://github.com/acme/apitest/actions/runs/987654321",
         }
-        command = ("-m", "common.notify_results", "--results", str(merged), "--run-id", "987654321")
+        command = ("-m", "common.report.notify_results", "--results", str(merged), "--run-id", "987654321")
         sent = project.python(*command, env=environ, timeout=60)
         messages = [kept["message"] for kept in robot.state.robot_inbox.messages()]
 

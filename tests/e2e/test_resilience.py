@@ -14,19 +14,19 @@ from typing import Any
 import pytest
 import requests
 
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.dingtalk import DingTalkClient, make_token_fetcher
-from common.errors import CheckFailure, FrameworkError
-from common.masking import Masker
-from common.profile import load_profile
-from common.reporting import AllureReporter
-from common.retry import RetryPolicy
-from common.runner import CaseRunner
-from common.schema_store import SchemaStore
-from common.settings import load_settings
-from common.token_cache import SharedTokenCache
-from common.transport import HttpTransport
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from common.core.errors import CheckFailure, FrameworkError
+from common.dingtalk.api import DingTalkClient, make_token_fetcher
+from common.dingtalk.settings import load_settings
+from common.dingtalk.token_cache import SharedTokenCache
+from common.http.masking import Masker
+from common.http.retry import RetryPolicy
+from common.http.transport import HttpTransport
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner
 from sandbox import SandboxProcess
 from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
 from tests.e2e.test_api_suite import _summary

@@ -1,4 +1,4 @@
-"""`python -m common.sweep` against a sandbox holding what a crashed run left behind."""
+"""`python -m common.live.sweep` against a sandbox holding what a crashed run left behind."""
 
 from __future__ import annotations
 
@@ -36,30 +36,30 @@ def test_the_sweep_removes_what_a_crashed_run_left_and_nothing_else(project: Pro
         _plant(client, title)
     before = sandbox.stats()["objects"]["blackboard"]
 
-    dry = project.python("-m", "common.sweep", "--run-id", CRASHED_RUN, "--dry-run", env=sandbox.environ())
+    dry = project.python("-m", "common.live.sweep", "--run-id", CRASHED_RUN, "--dry-run", env=sandbox.environ())
     assert dry.returncode == 0, dry.output
     assert sorted(re.findall(r"^would remove announcement \S+ '(.*)' \(run ", dry.stdout, re.M)) == sorted(crashed)
     assert sandbox.stats()["objects"]["blackboard"] == before
 
-    young = project.python("-m", "common.sweep", "--older-than", "1h", env=sandbox.environ())
+    young = project.python("-m", "common.live.sweep", "--older-than", "1h", env=sandbox.environ())
     assert young.returncode == 0, young.output
     assert "sweep: removed 0," in young.stdout
     assert sandbox.stats()["objects"]["blackboard"] == before
 
-    swept = project.python("-m", "common.sweep", "--run-id", CRASHED_RUN, env=sandbox.environ())
+    swept = project.python("-m", "common.live.sweep", "--run-id", CRASHED_RUN, env=sandbox.environ())
     assert swept.returncode == 0, swept.output
     assert sorted(re.findall(r"^removed announcement \S+ '(.*)' \(run ", swept.stdout, re.M)) == sorted(crashed), (
         swept.stdout
     )
     assert "not removable: report: DingTalk has no report (日志) delete API" in swept.stdout
     assert sandbox.stats()["objects"]["blackboard"] == before - len(crashed)
-    remaining = project.python("-m", "common.sweep", "--older-than", "0s", "--dry-run", env=sandbox.environ())
+    remaining = project.python("-m", "common.live.sweep", "--older-than", "0s", "--dry-run", env=sandbox.environ())
     assert re.findall(r"^would remove announcement \S+ '(.*)' \(run ", remaining.stdout, re.M) == [kept[0]]
 
 
 def test_the_sweep_needs_a_live_target_and_a_selection(project: Project) -> None:
-    no_target = project.python("-m", "common.sweep", "--run-id", CRASHED_RUN)
-    no_selection = project.python("-m", "common.sweep", env={"DINGTALK_TARGET": "live"})
+    no_target = project.python("-m", "common.live.sweep", "--run-id", CRASHED_RUN)
+    no_selection = project.python("-m", "common.live.sweep", env={"DINGTALK_TARGET": "live"})
 
     assert no_target.returncode == 2
     assert no_target.stderr.strip().splitlines() == [

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from common.case_loader import CaseLoader
-from common.case_model import Case, InvalidCase
-from common.profile import load_profile
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import Case, InvalidCase
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
 from tests.framework.fakes import PROJECT, FakeClock, LoadText
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from common.case_model import Case, InvalidCase
-from common.dingtalk import ApiRequest
-from common.transport import OutgoingRequest, Response
+from common.cases.model import Case, InvalidCase
+from common.dingtalk.api import ApiRequest
+from common.http.transport import OutgoingRequest, Response
 
 PROJECT = Path(__file__).resolve().parents[2]
 LoadText = Callable[[str], list[Case | InvalidCase]]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import ConfigError
-from common.profile import load_profile
-from common.settings import load_settings
+from common.cases.profile import load_profile
+from common.core.errors import ConfigError
+from common.dingtalk.settings import load_settings
 from tests.framework.fakes import PROJECT
 
 BAD_ENV = PROJECT / "tests" / "bad_env"

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from common.case_loader import CaseLoader
-from common.case_model import InvalidCase
-from common.errors import ConfigError
-from common.profile import load_profile
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import InvalidCase
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from common.core.errors import ConfigError
 from tests.framework.fakes import PROJECT
 
 BAD_PROFILES = PROJECT / "tests" / "bad_profiles"

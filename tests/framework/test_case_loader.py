@@ -1,4 +1,4 @@
-"""common.case_loader: YAML case files become typed ``Case`` objects, or one-line ``InvalidCase`` errors.
+"""common.cases.loader: YAML case files become typed ``Case`` objects, or one-line ``InvalidCase`` errors.
 
 The bad-input corpus is tests/bad_cases/: each file's first line is ``# error: <the exact message>``.
 """
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from common.case_loader import CaseLoader
-from common.case_model import Auth, Case, InvalidCase
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import Auth, Case, InvalidCase
+from common.cases.schemas import SchemaStore
 from tests.framework.fakes import PROJECT, LoadText
 
 BAD_CASES = PROJECT / "tests" / "bad_cases"

@@ -1,4 +1,4 @@
-"""common.checks: status, errcode (both envelopes), code, schema (error or success) and body, all reported at once."""
+"""common.run.checks: status, errcode (both envelopes), code, schema (error or success) and body, reported at once."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from common.case_model import Auth, Case, Expectation, RequestSpec, Source, Step
-from common.checks import CheckContext, check_errcode, check_schema, check_status, run_checks
-from common.schema_store import SchemaStore
-from common.templating import Context
+from common.cases.model import Auth, Case, Expectation, RequestSpec, Source, Step
+from common.cases.schemas import SchemaStore
+from common.cases.templating import Context
+from common.run.checks import CheckContext, check_errcode, check_schema, check_status, run_checks
 from tests.framework.fakes import response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"

@@ -1,4 +1,4 @@
-"""common.comparators: every comparator holding and failing, True kept apart from 1, MISSING and ``exists``."""
+"""common.cases.comparators: every comparator holding and failing, True kept apart from 1, MISSING and ``exists``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from common.comparators import COMPARATORS, compare
-from common.jsonpath import MISSING
+from common.cases.comparators import COMPARATORS, compare
+from common.cases.jsonpath import MISSING
 
 HOLDS = [
     ("eq", 1, 1),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from common.coverage import PROJECT_ROOT, README, load_cases, load_spec, measure, render, replace_table
-from common.schema_store import SchemaStore
+from common.cases.coverage import PROJECT_ROOT, README, load_cases, load_spec, measure, render, replace_table
+from common.cases.schemas import SchemaStore
 
 SCHEMAS = SchemaStore(PROJECT_ROOT / "schemas")
 ROWS = measure(load_spec(), load_cases(), SCHEMAS)
@@ -14,7 +14,7 @@ CLAIMED_GROUPS = {row.endpoint.group for row in ROWS if row.positive or row.nega
 
 def test_the_readme_table_is_the_generated_one() -> None:
     readme = README.read_text(encoding="utf-8")
-    assert replace_table(readme, render(ROWS)) == readme, "run: python -m common.coverage --write"
+    assert replace_table(readme, render(ROWS)) == readme, "run: python -m common.cases.coverage --write"
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.endpoint.path)

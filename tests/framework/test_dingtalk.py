@@ -1,4 +1,4 @@
-"""common.dingtalk: the two API generations, their error envelopes, token placement and the one replay."""
+"""common.dingtalk.api: the two API generations, their error envelopes, token placement and the one replay."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from common import dingtalk
-from common.case_model import Auth
-from common.dingtalk import ApiRequest, DingTalkClient, errcode, is_error, make_token_fetcher, token_rejected
-from common.errors import ConfigError, TransportError
-from common.schema_store import SchemaStore
-from common.settings import Settings
-from common.transport import Response
+from common.cases.model import Auth
+from common.cases.schemas import SchemaStore
+from common.core.errors import ConfigError, TransportError
+from common.dingtalk import api as dingtalk
+from common.dingtalk.api import ApiRequest, DingTalkClient, errcode, is_error, make_token_fetcher, token_rejected
+from common.dingtalk.settings import Settings
+from common.http.transport import Response
 from tests.framework.fakes import ScriptedTransport, ok, response
 
 OAPI_URL = "http://127.0.0.1:9001"

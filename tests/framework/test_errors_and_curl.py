@@ -1,4 +1,4 @@
-"""common.errors' one-line formats and common.curl's replay line."""
+"""common.core.errors' one-line formats and common.http.curl's replay line."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import shlex
 
 import pytest
 
-from common.curl import to_curl
-from common.errors import CaseError, CheckFailure, FrameworkError
-from common.transport import OutgoingRequest
+from common.core.errors import CaseError, CheckFailure, FrameworkError
+from common.http.curl import to_curl
+from common.http.transport import OutgoingRequest
 
 
 @pytest.mark.parametrize(

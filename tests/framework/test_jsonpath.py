@@ -1,4 +1,5 @@
-"""common.jsonpath: ``a.b[0]``, ``[-1]``, ``[*]`` and ``$`` into JSON bodies; MISSING where a path leads nowhere."""
+"""common.cases.jsonpath: ``a.b[0]``, ``[-1]``, ``[*]`` and ``$`` into JSON bodies; MISSING where a path leads
+nowhere."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from common.jsonpath import MISSING, WILDCARD, extract, parse_path, why_missing
+from common.cases.jsonpath import MISSING, WILDCARD, extract, parse_path, why_missing
 
 
 @pytest.mark.parametrize(

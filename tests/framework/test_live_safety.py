@@ -1,4 +1,4 @@
-"""common.live_guard: the rules of data/live/safety.yaml hold for every shipped case, and a case that breaks
+"""common.live.rules: the rules of data/live/safety.yaml hold for every shipped case, and a case that breaks
 one gets one line naming its file, line, case and field."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.errors import ConfigError
-from common.live_guard import LiveGuard, load_guard
-from common.profile import load_profile
-from common.schema_store import SchemaStore
-from common.templating import Context
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from common.cases.templating import Context
+from common.core.errors import ConfigError
+from common.live.rules import LiveGuard, load_guard
 from tests.framework.fakes import PROJECT, LoadText
 
 RULES = PROJECT / "data" / "live" / "safety.yaml"

@@ -1,4 +1,4 @@
-"""common.masking: secrets never reach a message, attachment, curl line or log record."""
+"""common.http.masking: secrets never reach a message, attachment, curl line or log record."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from common.masking import MASK, Masker, MaskingLogFilter, install_log_masking
+from common.http.masking import MASK, Masker, MaskingLogFilter, install_log_masking
 
 TOKEN = "e1b2c3d4e5f6a7b8c9d0"
 

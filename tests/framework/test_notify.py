@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from common import notify_robot
-from common.masking import Masker
-from common.notify import (
+from common.dingtalk.settings import DEFAULT_REPORT_URL, RobotSettings, load_settings
+from common.http.masking import Masker
+from common.report import robot as notify_robot
+from common.report.notify import (
     MAX_LISTED_FAILURES,
     RunInfo,
     RunOutcome,
@@ -21,8 +22,7 @@ from common.notify import (
     failure_status,
     markdown_message,
 )
-from common.notify_robot import RobotClient, RobotError
-from common.settings import DEFAULT_REPORT_URL, RobotSettings, load_settings
+from common.report.robot import RobotClient, RobotError
 from sandbox import SandboxConfig, SandboxServer
 from tests.framework.fakes import PROJECT, FakeClock, ScriptedTransport, response
 
@@ -301,7 +301,7 @@ def suite_env(monkeypatch: pytest.MonkeyPatch, robot_sandbox: SandboxServer) -> 
 
 def run_suite(pytester: pytest.Pytester, *args: str, tests: str = RUN_TESTS) -> pytest.RunResult:
     pytester.makepyfile(test_run=tests)
-    plugins = ("-p", "common.pytest_plugin", "-p", "common.notify_plugin", "-p", "no:cacheprovider")
+    plugins = ("-p", "common.plugin.suite", "-p", "common.plugin.notify", "-p", "no:cacheprovider")
     return pytester.runpytest_inprocess(*plugins, *args)
 
 

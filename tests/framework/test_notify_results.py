@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from common import notify_results
-from common.notify import RunInfo
-from common.notify_results import read_properties, read_results, run_info
-from common.report_metadata import properties_text
-from common.settings import Settings, load_settings
+from common.dingtalk.settings import Settings, load_settings
+from common.report import notify_results
+from common.report.metadata import properties_text
+from common.report.notify import RunInfo
+from common.report.notify_results import read_properties, read_results, run_info
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
 

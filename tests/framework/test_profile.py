@@ -1,4 +1,4 @@
-"""common.profile: the tenant profile is a mapping of filled-in ids; every problem names the file and line."""
+"""common.cases.profile: the tenant profile is a mapping of filled-in ids; every problem names the file and line."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import ConfigError
-from common.profile import load_profile
+from common.cases.profile import load_profile
+from common.core.errors import ConfigError
 from tests.framework.fakes import PROJECT
 
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from common.case_loader import CaseLoader
-from common.case_model import InvalidCase
-from common.profile import load_profile
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import InvalidCase
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
 from tests.framework.fakes import PROJECT
 
 SUITE_FILES = sorted(

@@ -1,4 +1,4 @@
-"""common.rate_limit: at most N calls per API in any second, counted across processes through files; the clock
+"""common.http.rate_limit: at most N calls per API in any second, counted across processes through files; the clock
 and the sleep are injected, so nothing here waits for real."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from common.rate_limit import SharedRateLimiter
+from common.http.rate_limit import SharedRateLimiter
 from tests.framework.fakes import FakeClock
 from tests.framework.processes import FORK, run_in_processes
 

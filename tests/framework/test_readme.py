@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.profile import load_profile
-from common.schema_store import SchemaStore
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from sandbox.mutants import MUTANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,3 +35,9 @@ def test_the_readme_opens_with_the_two_commands_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install --quiet --disable-pip-version-check -r requirements.txt" in ci
     assert "python -m pytest tests -n auto" in ci and "python -m pytest -n auto" in ci
+
+
+def test_the_mutants_the_readme_names_exist() -> None:
+    named = re.findall(r"--mutant ([a-z0-9-]+)", README)
+    assert named
+    assert [name for name in named if name not in MUTANTS] == []

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from common.case_model import Auth, Case
-from common.dingtalk import ApiRequest, DingTalkClient, NoAnswer, refused, retry_reason
-from common.endpoints import creating_endpoints
-from common.retry import Retrying, RetryPolicy
-from common.settings import Settings
-from common.transport import Failure, OutgoingRequest, Response, SendFailure
+from common.cases.endpoints import creating_endpoints
+from common.cases.model import Auth, Case
+from common.dingtalk.api import ApiRequest, DingTalkClient, NoAnswer, refused, retry_reason
+from common.dingtalk.settings import Settings
+from common.http.retry import Retrying, RetryPolicy
+from common.http.transport import Failure, OutgoingRequest, Response, SendFailure
 from tests.framework.fakes import ScriptedTransport, ok, response
 
 URL = "http://127.0.0.1:9001"

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from common.case_model import Case
-from common.dingtalk import NoAnswer
-from common.errors import CheckFailure, ConfigError, FrameworkError
-from common.masking import Masker
-from common.reporting import AllureReporter
-from common.runner import CaseRunner, HostUnreachable, StepError, stop_reason, stops_the_run
-from common.schema_store import SchemaStore
-from common.transport import Failure, OutgoingRequest, Response, SendFailure
+from common.cases.model import Case
+from common.cases.schemas import SchemaStore
+from common.core.errors import CheckFailure, ConfigError, FrameworkError
+from common.dingtalk.api import NoAnswer
+from common.http.masking import Masker
+from common.http.transport import Failure, OutgoingRequest, Response, SendFailure
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner, HostUnreachable, StepError, stop_reason, stops_the_run
 from tests.framework.fakes import FakeClock, ScriptedClient, blackboard, ok, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"

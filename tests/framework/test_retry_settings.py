@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import ConfigError
-from common.settings import load_settings
+from common.core.errors import ConfigError
+from common.dingtalk.settings import load_settings
 
 
 def test_defaults(tmp_path: Path) -> None:

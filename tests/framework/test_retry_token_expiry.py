@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from common.case_model import Auth
-from common.dingtalk import ApiRequest, DingTalkClient, make_token_fetcher
-from common.masking import Masker
-from common.schema_store import SchemaStore
-from common.settings import load_settings
-from common.token_cache import SharedTokenCache
-from common.transport import HttpTransport
+from common.cases.model import Auth
+from common.cases.schemas import SchemaStore
+from common.dingtalk.api import ApiRequest, DingTalkClient, make_token_fetcher
+from common.dingtalk.settings import load_settings
+from common.dingtalk.token_cache import SharedTokenCache
+from common.http.masking import Masker
+from common.http.transport import HttpTransport
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.faults import FaultSettings

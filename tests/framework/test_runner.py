@@ -1,4 +1,4 @@
-"""common.runner: steps pass values on, every problem is raised once with a masked curl line, teardown always
+"""common.run.runner: steps pass values on, every problem is raised once with a masked curl line, teardown always
 runs, for_each stops at the first match. Cases are tiny YAML files; the client is scripted."""
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from common.case_model import Case
-from common.dingtalk import DingTalkClient
-from common.errors import CheckFailure, FrameworkError, TransportError
-from common.masking import Masker
-from common.reporting import AllureReporter
-from common.runner import CaseRunner
-from common.schema_store import SchemaStore
-from common.settings import Settings
-from common.transport import Response
-from common.write_ledger import WriteLedger
+from common.cases.model import Case
+from common.cases.schemas import SchemaStore
+from common.core.errors import CheckFailure, FrameworkError, TransportError
+from common.dingtalk.api import DingTalkClient
+from common.dingtalk.settings import Settings
+from common.http.masking import Masker
+from common.http.transport import Response
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner
+from common.run.write_ledger import WriteLedger
 from tests.framework.fakes import FakeClock, ScriptedClient, ScriptedTransport, blackboard, oapi_error, ok, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.dingtalk import ApiRequest
-from common.errors import CheckFailure
-from common.masking import Masker
-from common.reporting import AllureReporter
-from common.runner import CaseRunner
-from common.schema_store import SchemaStore
-from common.transport import OutgoingRequest, Response
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.schemas import SchemaStore
+from common.core.errors import CheckFailure
+from common.dingtalk.api import ApiRequest
+from common.http.masking import Masker
+from common.http.transport import OutgoingRequest, Response
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 CURSOR_CASE = """

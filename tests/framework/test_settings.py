@@ -1,4 +1,4 @@
-"""common.settings: defaults, .env under the environment, and one clear line for every bad setting."""
+"""common.dingtalk.settings: defaults, .env under the environment, and one clear line for every bad setting."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from common.errors import ConfigError
-from common.settings import DEFAULT_API_URL, DEFAULT_OAPI_URL, SETTING_NAMES, load_settings
+from common.core.errors import ConfigError
+from common.dingtalk.settings import DEFAULT_API_URL, DEFAULT_OAPI_URL, SETTING_NAMES, load_settings
 from tests.framework.fakes import PROJECT
 
 SECRET = "app-secret-never-shown"
@@ -131,7 +131,7 @@ def test_for_sandbox_points_both_hosts_at_the_sandbox(tmp_path: Path) -> None:
 
 def test_every_setting_the_code_reads_is_a_known_name() -> None:
     """A name missing from SETTING_NAMES would make its own line in .env an error."""
-    sources = [*(PROJECT / "common").glob("*.py"), *(PROJECT / "sandbox").rglob("*.py")]
+    sources = [*(PROJECT / "common").rglob("*.py"), *(PROJECT / "sandbox").rglob("*.py")]
     read = {name for path in sources for name in re.findall(r'"DINGTALK_([A-Z_]+)"', path.read_text(encoding="utf-8"))}
     assert len(read) > 10
     assert read <= SETTING_NAMES

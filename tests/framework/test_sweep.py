@@ -1,4 +1,4 @@
-"""common.sweep: data/live/sweep.yaml run against a hand-made tenant: what carries a run id is found and removed,
+"""common.live.sweep: data/live/sweep.yaml run against a hand-made tenant: what carries a run id is found and removed,
 nothing else is touched, and what cannot be read or removed is reported, not skipped."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from common.dingtalk import ApiRequest
-from common.errors import ConfigError
-from common.sweep import Selection, Sweeper, SweepError, SweepSpec, duration, load_spec, report
-from common.transport import Response
+from common.core.errors import ConfigError
+from common.dingtalk.api import ApiRequest
+from common.http.transport import Response
+from common.live.sweep import Selection, Sweeper, SweepError, SweepSpec, duration, load_spec, report
 from tests.framework.fakes import PROJECT, FakeClock, oapi_error, ok
 
 SPEC = load_spec(PROJECT / "data" / "live" / "sweep.yaml")

@@ -1,4 +1,4 @@
-"""common.templating: ``${...}`` compiled once, rendered per step, with a fake clock for the time functions."""
+"""common.cases.templating: ``${...}`` compiled once, rendered per step, with a fake clock for the time functions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from common.templating import CHINA_TIME, Context, TemplateError, UndefinedVariable, compile_template, tenant_zone
+from common.cases.templating import CHINA_TIME, Context, TemplateError, UndefinedVariable, compile_template, tenant_zone
 from tests.framework.fakes import START, FakeClock
 
 VARIABLES: dict[str, Any] = {
@@ -206,7 +206,7 @@ def test_functions_are_evaluated_at_each_render() -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("${nope()}", "unknown function 'nope()': known are datetime, now_ms"),
+        ("${nope()}", "unknown function 'nope()': known are chars, datetime, now_ms, repeat"),
         ("${now_ms(1y)}", "bad time offset '1y': use e.g. -179d, +1h, 30m, 10s"),
         ("${datetime(tomorrow)}", "bad time offset 'tomorrow': use e.g. -179d, +1h, 30m, 10s"),
         ("${now_ms(1.5h)}", "bad time offset '1.5h': use e.g. -179d, +1h, 30m, 10s"),
@@ -240,3 +240,40 @@ def test_undefined_variables_fail_at_render_time(source: str, name: str) -> None
     assert raised.value.name == name
     assert str(raised.value) == f"undefined variable ${{{name}}}"
     assert isinstance(raised.value, TemplateError)
+
+
+@pytest.mark.parametrize(
+    ("source", "rendered"),
+    [
+        ("${chars(12)}", "012345678901"),
+        ("apitest ${chars(3)}", "apitest 012"),
+        ("${repeat(ids, 5)}", ["a", "b", "a", "b", "a"]),
+        ("${repeat(one, 3)}", ["x", "x", "x"]),
+    ],
+)
+def test_functions_that_make_values_of_a_size(source: str, rendered: Any) -> None:
+    context = Context({"ids": ["a", "b"], "one": "x"})
+    assert compile_template(source).render(context) == rendered
+
+
+def test_chars_over_a_limit_is_the_limit_plus_one() -> None:
+    assert len(compile_template("${chars(1001)}").render(Context({}))) == 1001
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("${chars(0)}", "'0' is not a size: write a whole number from 1 to 1000000"),
+        ("${chars(x)}", "'x' is not a size"),
+        ("${repeat(5)}", "repeat(5) needs a variable and a size"),
+        ("${repeat(ids, 2000000)}", "'2000000' is not a size"),
+    ],
+)
+def test_sizes_are_checked_at_compile_time(source: str, message: str) -> None:
+    with pytest.raises(TemplateError) as raised:
+        compile_template(source)
+    assert message in str(raised.value)
+
+
+def test_a_repeated_variable_is_a_reference_the_loader_checks() -> None:
+    assert compile_template("${repeat(profile.test_userids, 1001)}").references == {("profile", "test_userids")}

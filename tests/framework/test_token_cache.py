@@ -1,4 +1,4 @@
-"""common.token_cache: one fetch per run, shared through a locked 0600 file, refreshed on rejection."""
+"""common.dingtalk.token_cache: one fetch per run, shared through a locked 0600 file, refreshed on rejection."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from common.token_cache import IssuedToken, SharedTokenCache
+from common.dingtalk.token_cache import IssuedToken, SharedTokenCache
 from tests.framework.fakes import FakeClock
 from tests.framework.processes import FORK, run_in_processes
 

@@ -1,4 +1,4 @@
-"""common.transport against a local server on 127.0.0.1: JSON parsed, text kept, failures as one masked line."""
+"""common.http.transport against a local server on 127.0.0.1: JSON parsed, text kept, failures as one masked line."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import requests
 
-from common import transport as transport_module
-from common.errors import TransportError
-from common.masking import Masker
-from common.transport import USER_AGENT, Failure, HttpTransport, SendFailure
+from common.core.errors import TransportError
+from common.http import transport as transport_module
+from common.http.masking import Masker
+from common.http.transport import USER_AGENT, Failure, HttpTransport, SendFailure
 
 TOKEN = "0123456789abcdef0123"
 

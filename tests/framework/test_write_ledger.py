@@ -1,4 +1,4 @@
-"""common.write_ledger and the live run's closing line: what the server reported created is compared with what was
+"""common.run.write_ledger and the live run's closing line: what the server reported created is compared with what was
 deleted or swept, per kind of object, and "nothing was left behind" is said only when it is true."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from common.live_safety import closing_line
-from common.write_ledger import WriteLedger, WriteTally
+from common.plugin.live import closing_line
+from common.run.write_ledger import WriteLedger, WriteTally
 
 REMOVABLE = {"announcement"}
 NOT_REMOVABLE = {"report", "robot message"}
@@ -54,7 +54,7 @@ def test_an_empty_ledger_tallies_nothing(tmp_path: Path) -> None:
             tally({"announcement": 3}, {"announcement": 1}),
             {"announcement": 1},
             "run R on the live tenant: created 3 announcements; deleted 1 announcement, swept 1 announcement; "
-            "LEFT BEHIND: 1 announcement: run `python -m common.sweep --run-id R` to remove what it can",
+            "LEFT BEHIND: 1 announcement: run `python -m common.live.sweep --run-id R` to remove what it can",
         ),
         (
             tally({"announcement": 1, "report": 2}, {"announcement": 1}),
@@ -72,7 +72,7 @@ def test_an_empty_ledger_tallies_nothing(tmp_path: Path) -> None:
             tally({"calendar event": 1}),
             {},
             "run R on the live tenant: created 1 calendar event; LEFT BEHIND: 1 calendar event: "
-            "run `python -m common.sweep --run-id R` to remove what it can",
+            "run `python -m common.live.sweep --run-id R` to remove what it can",
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""common.yaml_source: YAML data plus the 1-based line of every key and list item."""
+"""common.cases.yaml_source: YAML data plus the 1-based line of every key and list item."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from common.yaml_source import YamlSyntaxError, parse_yaml, read_yaml
+from common.cases.yaml_source import YamlSyntaxError, parse_yaml, read_yaml
 
 NESTED = """\
 # a comment on line 1

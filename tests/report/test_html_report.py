@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from common.report_metadata import ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
+from common.report.metadata import ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
 from sandbox.config import DEFAULT_APPSECRET
 from tests.e2e.harness import PROJECT_ROOT, Project, copy_project
 from tests.report.allure_js import read_properties

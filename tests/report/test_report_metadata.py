@@ -1,4 +1,4 @@
-"""common.report_metadata: each kind of failure, made by the framework's own code, lands in its category (as
+"""common.report.metadata: each kind of failure, made by the framework's own code, lands in its category (as
 Allure 3 and Allure 2 match them); the environment is complete, readable by Allure and free of secrets; only
 the controlling process writes."""
 
@@ -15,14 +15,18 @@ from typing import Any
 
 import pytest
 
-from common import report_metadata
-from common.case_loader import CaseLoader
-from common.case_model import Case, InvalidCase
-from common.dingtalk import DingTalkClient
-from common.errors import FrameworkError
-from common.masking import Masker
-from common.pytest_plugin import SUITE, Suite
-from common.report_metadata import (
+from common.cases.loader import CaseLoader
+from common.cases.model import Case, InvalidCase
+from common.cases.schemas import SchemaStore
+from common.core.errors import FrameworkError
+from common.dingtalk.api import DingTalkClient
+from common.dingtalk.settings import load_settings
+from common.http.masking import Masker
+from common.http.transport import HttpTransport, Response
+from common.plugin import report as report_plugin
+from common.plugin.suite import SUITE, Suite
+from common.report.allure import AllureReporter
+from common.report.metadata import (
     CATEGORIES_FILE,
     CONTENT,
     ENVIRONMENT_FILE,
@@ -36,11 +40,7 @@ from common.report_metadata import (
     properties_text,
     write_metadata,
 )
-from common.reporting import AllureReporter
-from common.runner import CaseRunner
-from common.schema_store import SchemaStore
-from common.settings import load_settings
-from common.transport import HttpTransport, Response
+from common.run.runner import CaseRunner
 from tests.framework.fakes import PROJECT, FakeClock, LoadText, ScriptedClient, oapi_error, ok, response
 from tests.report.allure_js import categories_of, read_properties
 
@@ -190,7 +190,7 @@ def suite(tmp_path: Path, schemas: SchemaStore, profile: dict[str, Any]) -> Suit
 
 
 def test_the_environment_names_where_and_how_the_run_ran(suite: Suite) -> None:
-    shown = environment(suite, workers=3)
+    shown = environment(suite.settings, suite.run_id, suite.masker, workers=3)
     assert shown["Target"] == "live"
     assert shown["Old host (oapi)"] == "https://proxy.example.com:8443/oapi"
     assert shown["New host (api)"] == "https://api.dingtalk.com"
@@ -217,7 +217,7 @@ def test_allure_reads_back_every_name_and_value(tmp_path: Path, report_tooling: 
 
 def test_the_controller_writes_the_environment_and_the_categories(tmp_path: Path, suite: Suite) -> None:
     results = tmp_path / "allure-results"
-    write_metadata(results, suite, workers=None)
+    write_metadata(results, environment(suite.settings, suite.run_id, suite.masker, None))
     assert json.loads((results / CATEGORIES_FILE).read_text(encoding="utf-8")) == json.loads(categories_json())
     assert "Workers=1\n" in (results / ENVIRONMENT_FILE).read_text(encoding="ascii")
     assert SECRET not in (results / ENVIRONMENT_FILE).read_text(encoding="ascii")
@@ -231,7 +231,7 @@ def session_of(results: Path, suite: Suite, **config: Any) -> Any:
 
 
 def test_workers_write_nothing(tmp_path: Path, suite: Suite) -> None:
-    report_metadata.pytest_sessionstart(session_of(tmp_path / "controller", suite))
-    report_metadata.pytest_sessionstart(session_of(tmp_path / "worker", suite, workerinput={"workerid": "gw0"}))
+    report_plugin.pytest_sessionstart(session_of(tmp_path / "controller", suite))
+    report_plugin.pytest_sessionstart(session_of(tmp_path / "worker", suite, workerinput={"workerid": "gw0"}))
     assert sorted(path.name for path in (tmp_path / "controller").iterdir()) == [CATEGORIES_FILE, ENVIRONMENT_FILE]
     assert not (tmp_path / "worker").exists()

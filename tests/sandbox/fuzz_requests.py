@@ -18,12 +18,12 @@ from urllib.parse import quote, urlencode
 
 from hypothesis import strategies as st
 
-from common.case_loader import CaseLoader
-from common.case_model import Case
-from common.dingtalk import errcode
-from common.profile import load_profile
-from common.schema_store import SchemaStore
-from common.templating import Context, TemplateError, tenant_zone
+from common.cases.loader import CaseLoader
+from common.cases.model import Case
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from common.cases.templating import Context, TemplateError, tenant_zone
+from common.dingtalk.api import errcode
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.routes import Route, Style
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from common.errors import ConfigError
+from common.core.errors import ConfigError
 from sandbox import pytest_plugin
 from sandbox.__main__ import build_config, main, parse_args
 from sandbox.faults import Fault, FaultDecider, FaultSettings, parse_settings
@@ -327,6 +327,7 @@ def test_faults_are_read_and_changed_at_run_time(start_sandbox: Start) -> None:
         "drop_after": 0.0,
         "qps": 20,
         "seed": 4,
+        "drift": [],
         "token_ttl": 7200,
     }
     changed = client.raw("POST", "/__sandbox/faults", json={"busy": 0, "rate_limited": 1, "token_ttl": 60})

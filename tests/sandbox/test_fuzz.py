@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from common.schema_store import SchemaStore
+from common.cases.schemas import SchemaStore
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.app import App, Request
 from sandbox.faults import FaultSettings

@@ -84,6 +84,10 @@ def test_counts_are_what_the_seed_makes(profile: dict[str, Any]) -> None:
         "leaving_employees": statuses[5],
         "no_status_employees": statuses[-1],
         "joined_spaces": spaces[1],
+        "unread_reports": sum(
+            profile["report_unread_userid"] in r.to_userids and profile["report_unread_userid"] not in r.readers
+            for r in build_tenant(0).reports.values()
+        ),
         "applying_spaces": spaces[0],
         "blackboards": blackboard.BLACKBOARD_COUNT,
         "checkins_ten_days": 10 * workforce.BUSY_CHECKINS_PER_DAY,

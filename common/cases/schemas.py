@@ -1,0 +1,86 @@
+"""JSON Schemas under ``schemas/``: found by name, compiled once per process, errors as short lines.
+
+A schema's name is its path below ``schemas/`` without ``.json``. An endpoint's own schemas follow
+its path: ``oapi/topapi/blackboard/get`` for a success and, when the endpoint has its own error
+shape, ``oapi/topapi/blackboard/get.error``; otherwise the API generation's ``oapi/error``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from common.core.errors import ConfigError
+
+CASE_FORMAT = "case-format.schema"
+
+
+class SchemaStore:
+    """The response schemas of one checkout; each is read and compiled on first use only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._names = frozenset(
+            path.relative_to(root).with_suffix("").as_posix()
+            for path in root.rglob("*.json")
+            if path.name != f"{CASE_FORMAT}.json"
+        )
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every schema name available."""
+        return self._names
+
+    def has(self, name: str) -> bool:
+        """True when a schema of that name exists."""
+        return name in self._names
+
+    def suggest(self, name: str) -> str | None:
+        """The closest existing name, for 'did you mean' hints."""
+        matches = difflib.get_close_matches(name, self._names, n=1, cutoff=0.6)
+        return matches[0] if matches else None
+
+    @staticmethod
+    def success_schema(api: str, path: str) -> str:
+        """The name of an endpoint's success schema."""
+        return f"{api}{path}"
+
+    def error_schema(self, api: str, path: str) -> str:
+        """The name of an endpoint's error schema: its own if it has one, else its API generation's."""
+        own = f"{api}{path}.error"
+        return own if own in self._names else f"{api}/error"
+
+    def validator(self, name: str) -> Draft202012Validator:
+        """The compiled validator of schema ``name``."""
+        validator = self._validators.get(name)
+        if validator is None:
+            file = self.root / f"{name}.json"
+            try:
+                schema = json.loads(file.read_text(encoding="utf-8"))
+                Draft202012Validator.check_schema(schema)
+            except (OSError, ValueError, SchemaError) as exc:
+                problem = str(exc).splitlines()[0]
+                raise ConfigError(f"schemas/{name}.json: not a usable JSON Schema: {problem}") from None
+            validator = Draft202012Validator(schema)
+            self._validators[name] = validator
+        return validator
+
+    def problems(self, name: str, instance: Any) -> list[str]:
+        """Every way ``instance`` breaks schema ``name``, one short line each; empty when it conforms."""
+        errors = sorted(self.validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+        return [f"{_dotted(error.absolute_path)}: {_shorten(error.message)}" for error in errors]
+
+
+def _dotted(path: Any) -> str:
+    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    return "body" + text
+
+
+def _shorten(message: str, limit: int = 240) -> str:
+    return message if len(message) <= limit else message[:limit] + "…"

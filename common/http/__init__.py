@@ -1,0 +1,1 @@
+"""HTTP without DingTalk: the transport and its response type, retry, the shared rate limiter, masking, curl lines."""

@@ -1,0 +1,199 @@
+"""HTTP transport: one ``requests.Session`` per process, timeouts always set, answers converted at the boundary.
+
+A failure says whether the request may have reached the server (``SendFailure.reached_server``), so that
+a caller can tell a create that is safe to send again from one that may already have been carried out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.utils import resolve_proxies
+from urllib3.exceptions import NewConnectionError
+
+from common.core.errors import TransportError
+from common.http.masking import Masker
+
+USER_AGENT = "dingtalk-apitest/0.1"
+
+
+@dataclass(frozen=True)
+class OutgoingRequest:
+    """A request exactly as sent: the final URL (query included), headers and body bytes."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+
+
+@dataclass(frozen=True)
+class Response:
+    """The project's own response type: what checks, saves and reports depend on."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    text: str
+    elapsed: float
+    request: OutgoingRequest
+    history: tuple[Response, ...] = field(default=())
+    """Earlier answers to the same step that were retried (e.g. a rejected token)."""
+    attempts: int = 1
+    """How many times the request was sent before this answer was accepted (retries included)."""
+
+    @property
+    def is_json(self) -> bool:
+        """True when the body parsed as JSON."""
+        return self.body is not None or self.text.strip() == "null"
+
+
+class Failure(Enum):
+    """How a request failed to get an answer."""
+
+    NOT_SENT = "the connection could not be made: the request was not sent"
+    NO_ANSWER = "no answer in time: the server may have received the request"
+    DROPPED = "the connection broke: the server may have received the request"
+
+
+class SendFailure(TransportError):
+    """No HTTP answer came; ``kind`` tells whether the request may have reached the server."""
+
+    def __init__(self, message: str, kind: Failure, request: OutgoingRequest) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.request = request
+
+    @property
+    def reached_server(self) -> bool:
+        """False only when the request certainly never left (sending it again cannot do anything twice)."""
+        return self.kind is not Failure.NOT_SENT
+
+    @property
+    def host_unreachable(self) -> bool:
+        """True when the host did not take the connection or never answered (rather than a broken connection)."""
+        return self.kind is not Failure.DROPPED
+
+
+class HttpTransport:
+    """Sends requests over one keep-alive session; every failure becomes a one-line ``TransportError``.
+
+    ``before_send``, when given, is called with each request's API (its host and path) just before it goes
+    out: the place for a rate limiter to wait."""
+
+    def __init__(
+        self,
+        timeout: float,
+        masker: Masker,
+        session: requests.Session | None = None,
+        before_send: Callable[[str], object] | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.masker = masker
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self._before_send = before_send
+        self._proxies: dict[str, dict[str, str]] = {}
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send one request and return its response, or raise TransportError (secrets masked)."""
+        has_body = json_body is not None
+        request = requests.Request(
+            method, url, params=params or None, headers=dict(headers or {}), json=json_body if has_body else None
+        )
+        prepared = self.session.prepare_request(request)
+        body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+        outgoing = OutgoingRequest(method, prepared.url or url, dict(prepared.headers), body)
+        if self._before_send is not None:
+            self._before_send(api_of(outgoing.url))
+        started = time.perf_counter()
+        try:
+            proxies = self._proxies_for(prepared)
+            raw = self.session.send(prepared, timeout=self.timeout, allow_redirects=False, proxies=proxies)
+        except requests.ConnectTimeout:
+            message = self._where(outgoing) + f": cannot connect within {self.timeout:g} s (connect timeout)"
+            raise SendFailure(message, Failure.NOT_SENT, outgoing) from None
+        except requests.Timeout:
+            message = self._where(outgoing) + f": no answer within {self.timeout:g} s (timeout)"
+            raise SendFailure(message, Failure.NO_ANSWER, outgoing) from None
+        except requests.ConnectionError as exc:
+            kind = Failure.NOT_SENT if _never_connected(exc) else Failure.DROPPED
+            what = "cannot connect" if kind is Failure.NOT_SENT else "connection lost"
+            message = self._where(outgoing) + f": {what} ({_root_reason(exc)})"
+            raise SendFailure(message, kind, outgoing) from None
+        except requests.RequestException as exc:
+            raise TransportError(self._where(outgoing) + f": {self.masker(type(exc).__name__)}") from None
+        elapsed = time.perf_counter() - started
+        text = raw.text
+        return Response(raw.status_code, dict(raw.headers), _parse_json(text), text, elapsed, outgoing)
+
+    def _proxies_for(self, prepared: requests.PreparedRequest) -> dict[str, str]:
+        """The proxies for the request's host, read from the environment once per host (requests would every time)."""
+        url = urlsplit(prepared.url or "")
+        host = f"{url.scheme}://{url.netloc}"
+        if host not in self._proxies:
+            self._proxies[host] = resolve_proxies(prepared, self.session.proxies, self.session.trust_env)
+        return self._proxies[host]
+
+    def _where(self, request: OutgoingRequest) -> str:
+        base = request.url.split("?", 1)[0]
+        return f"{request.method} {self.masker(base)}"
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
+
+def api_of(url: str) -> str:
+    """The API a URL calls: its scheme, host and path, without the query (which may hold a token)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _parse_json(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it was raised from or during, outermost first."""
+    chain = [exc]
+    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)  # type: ignore[arg-type]
+    return chain
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when no connection was made (refused, unknown host): the request cannot have been sent."""
+    return any(isinstance(cause, NewConnectionError | ConnectionRefusedError) for cause in _causes(exc))
+
+
+def _root_reason(exc: BaseException) -> str:
+    """The innermost cause's class and a short text, without URLs (they may hold a token)."""
+    cause = _causes(exc)[-1]
+    text = str(cause)
+    if "Connection refused" in text or isinstance(cause, ConnectionRefusedError):
+        return "connection refused: is the host up and the URL right?"
+    if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "unknown host name: check the URL"
+    if "RemoteDisconnected" in type(cause).__name__ or "closed connection" in text:
+        return "the server closed the connection without answering"
+    return type(cause).__name__

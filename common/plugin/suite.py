@@ -1,0 +1,212 @@
+"""The pytest side of the framework: settings at start-up, cases at collection, a runner per worker.
+
+The controlling process (the only one without xdist) resolves settings, starts the target and
+chooses the run id and the token file; xdist workers receive them through ``workerinput``, so a
+run makes one sandbox and one gettoken call however many workers it has.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from common.cases.loader import CaseLoader
+from common.cases.model import Case, InvalidCase
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from common.core.errors import FrameworkError
+from common.core.paths import DATA_DIR, DEFAULT_ALLURE_DIR, PROJECT_ROOT, SCHEMA_DIR
+from common.dingtalk.run_client import open_run_client
+from common.dingtalk.settings import Settings, load_settings
+from common.http.masking import Masker, install_log_masking
+from common.plugin import hookspecs
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner, stop_reason, stops_the_run
+from common.run.write_ledger import WriteLedger
+
+_WORKER_KEY = "dingtalk"
+
+
+@dataclass(frozen=True)
+class Suite:
+    """The per-process state of a run, kept in ``config.stash``."""
+
+    settings: Settings
+    profile: dict[str, Any]
+    schemas: SchemaStore
+    loader: CaseLoader
+    masker: Masker
+    run_id: str
+    run_dir: Path
+
+    def cases(self, file_name: str) -> list[Case | InvalidCase]:
+        """The cases of ``data/<file_name>``."""
+        return self.loader.load(DATA_DIR / file_name)
+
+
+SUITE = pytest.StashKey[Suite]()
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("dingtalk", "dingtalk-apitest")
+    group.addoption(
+        "--dingtalk-target",
+        choices=("sandbox", "live"),
+        help="where the cases go (default: DINGTALK_TARGET, else sandbox)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "yaml_cases(file): run the cases of data/<file> through this test")
+    worker_input = getattr(config, "workerinput", None)
+    try:
+        if worker_input is None:
+            suite = _start_run(config)
+        else:
+            shared = worker_input[_WORKER_KEY]
+            settings = load_settings(PROJECT_ROOT, environ=shared["environ"])
+            suite = _make_suite(settings, shared["run_id"], Path(shared["run_dir"]))
+    except FrameworkError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SUITE] = suite
+    config.add_cleanup(install_log_masking(suite.masker))
+    _configure_allure(config, controller=worker_input is None)
+    _share_log_file(config, controller=worker_input is None)
+
+
+def _start_run(config: pytest.Config) -> Suite:
+    environ = dict(os.environ)
+    target = config.getoption("dingtalk_target")
+    if target:
+        environ["DINGTALK_TARGET"] = target
+    settings = load_settings(PROJECT_ROOT, environ=environ)
+    if settings.target == "sandbox":
+        started = config.hook.pytest_dingtalk_start_sandbox(config=config, settings=settings)
+        if started is None:
+            raise FrameworkError("DINGTALK_TARGET=sandbox, but no sandbox plugin is loaded (is conftest.py there?)")
+        settings = started
+    run_dir = Path(tempfile.mkdtemp(prefix="dingtalk-run-"))
+    config.add_cleanup(lambda: shutil.rmtree(run_dir, ignore_errors=True))
+    run_id = time.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(2)
+    return _make_suite(settings, run_id, run_dir)
+
+
+def _make_suite(settings: Settings, run_id: str, run_dir: Path) -> Suite:
+    display = _display(settings.profile_path)
+    profile = load_profile(settings.profile_path, display)
+    schemas = SchemaStore(SCHEMA_DIR)
+    masker = Masker([settings.appsecret])
+    loader = CaseLoader(schemas, profile, PROJECT_ROOT)
+    return Suite(settings, profile, schemas, loader, masker, run_id, run_dir)
+
+
+def _share_log_file(config: pytest.Config, controller: bool) -> None:
+    """With xdist every process writes --log-file: the controller empties it once, then all of them append."""
+    log_file = config.getoption("log_file", None) or config.getini("log_file")
+    if not log_file:
+        return
+    if controller:
+        path = Path(log_file).absolute()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    config.option.log_file_mode = "a"
+
+
+def _configure_allure(config: pytest.Config, controller: bool) -> None:
+    """Results go to reports/allure-results unless --alluredir says otherwise; only the controller cleans."""
+    if not hasattr(config.option, "allure_report_dir"):
+        return
+    if not config.option.allure_report_dir:
+        config.option.allure_report_dir = str(DEFAULT_ALLURE_DIR)
+        if controller and not config.option.collectonly:
+            shutil.rmtree(DEFAULT_ALLURE_DIR, ignore_errors=True)
+    config.option.clean_alluredir = controller and config.option.clean_alluredir
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: hand each worker the run's settings, id and token file."""
+    suite = node.config.stash[SUITE]
+    node.workerinput[_WORKER_KEY] = {
+        "environ": suite.settings.to_environ(),
+        "run_id": suite.run_id,
+        "run_dir": str(suite.run_dir),
+    }
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("yaml_cases")
+    if marker is None:
+        return
+    suite = metafunc.config.stash[SUITE]
+    cases = [case for file_name in marker.args for case in suite.cases(file_name)]
+    metafunc.parametrize("case", cases, ids=[case.test_id for case in cases], indirect=True)
+
+
+@pytest.fixture
+def case(request: pytest.FixtureRequest) -> Case:
+    """The YAML case of this test; an invalid one fails here with its one-line error."""
+    value = request.param
+    if isinstance(value, InvalidCase):
+        pytest.fail(value.message, pytrace=False)
+    suite = request.config.stash[SUITE]
+    live = suite.settings.target == "live"
+    if value.sandbox_only is not None and live:
+        pytest.skip(f"the sandbox's own behaviour, not documented by DingTalk: {value.sandbox_only}")
+    if value.skip_reason is not None:
+        pytest.skip(value.skip_reason)
+    if value.writes and live and not suite.settings.allow_writes:
+        pytest.skip("writes to the live tenant: set DINGTALK_ALLOW_WRITES=1 to run it")
+    return value
+
+
+@pytest.fixture(scope="session")
+def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
+    """One runner per process: one HTTP session, one token cache."""
+    suite = pytestconfig.stash[SUITE]
+    settings = suite.settings
+    reporter = AllureReporter(suite.masker)
+    with open_run_client(settings, suite.masker, suite.schemas, suite.run_dir, reporter, suite.profile) as client:
+        builtins = {"run_id": suite.run_id, "profile": suite.profile, "appkey": settings.appkey}
+        yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins, ledger=WriteLedger(suite.run_dir))
+
+
+@pytest.fixture
+def run_case(case_runner: CaseRunner, request: pytest.FixtureRequest) -> Callable[[Case], None]:
+    """Runs a case; a failure is reported as its message alone (the YAML step and the problems)."""
+
+    def run(case: Case) -> None:
+        __tracebackhide__ = True
+        uid = f"{case_runner.builtins['run_id']}-{secrets.token_hex(3)}"
+        message = None
+        try:
+            case_runner.run(case, uid)
+        except (AssertionError, FrameworkError) as exc:
+            message = "\n".join([str(exc), *getattr(exc, "__notes__", ())])
+            if stops_the_run(exc):
+                request.session.shouldstop = stop_reason(exc)
+        if message is not None:
+            pytest.fail(message, pytrace=False)
+
+    return run
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)

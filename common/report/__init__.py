@@ -1,0 +1,1 @@
+"""What a run tells people: Allure steps and attachments, report metadata and categories, notifications."""

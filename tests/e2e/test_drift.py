@@ -1,0 +1,191 @@
+"""Contract drift end to end: live runs against a sandbox told to drift (an extra field, a new enum value, a dropped
+optional field) pass, show each drift once as new (terminal, reports/drift.json, the Allure run's attachments, the
+robot message), and the next identical run shows nothing new."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from sandbox import SandboxProcess
+from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
+from sandbox.testing import SandboxFaults
+from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox, SuiteRun
+
+ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
+KINDS = "extra_field,new_enum,dropped_field"
+SELECTION = "serviceaccount-list-page-size-fifty or union-joined-list-joined"
+"""Two cases: one reads every service account (a disabled one among them), one the joined cooperation spaces."""
+INJECTED = [
+    ("/topapi/serviceaccount/list (oapi)", "items[*].follower_count", "unknown_field", "integer"),
+    ("/topapi/serviceaccount/list (oapi)", "items[*].status", "new_enum", "archived"),
+    ("/topapi/union/cooperate/joined/list (oapi)", "request_id", "missing_field", "absent"),
+]
+NEW_LINES = [
+    "contract drift (warning), new: /topapi/serviceaccount/list (oapi) items[*].follower_count: unknown field "
+    "(integer)",
+    'contract drift (warning), new: /topapi/serviceaccount/list (oapi) items[*].status: new enum value "archived" '
+    "(documented: normal, disabled)",
+    "contract drift (warning), new: /topapi/union/cooperate/joined/list (oapi) request_id: documented field missing "
+    "from every answer (earlier runs saw it)",
+]
+
+
+@pytest.fixture
+def drifting() -> Iterator[RunningSandbox]:
+    """A sandbox started drifting (`--faults drift=...`)."""
+    process = SandboxProcess(["--faults", f"drift={KINDS}"]).start()
+    try:
+        yield RunningSandbox(process.url)
+    finally:
+        process.stop()
+
+
+def robot_messages(sandbox: RunningSandbox) -> list[str]:
+    answer = requests.get(f"{sandbox.url}/__sandbox/robot/messages", timeout=5).json()
+    return [kept["message"]["markdown"]["text"] for kept in answer["messages"]]
+
+
+def run_allure_attachments(project: Project) -> dict[str, str]:
+    """The run-level attachments (Allure's ``*-globals.json``) by name, with their content."""
+    results = project.reports / "allure-results"
+    (globals_file,) = results.glob("*-globals.json")
+    attachments = json.loads(globals_file.read_text())["attachments"]
+    return {item["name"]: (results / item["source"]).read_text() for item in attachments}
+
+
+def report_widget(project: Project, name: str) -> Any:
+    """A data file the single-file HTML report embeds (``d("name","<base64>")``)."""
+    page = (project.reports / "allure-report" / "index.html").read_text()
+    found = re.search(rf'd\("{re.escape(name)}","([^"]+)"\)', page)
+    assert found, f"{name} is not in the report"
+    return json.loads(base64.b64decode(found[1]))
+
+
+def drift_block(message: str) -> list[str]:
+    return next(part for part in message.split("\n\n") if part.startswith("contract drift")).splitlines()
+
+
+def test_a_drifting_live_api_passes_shows_each_drift_once_and_then_nothing_new(
+    project: Project, drifting: RunningSandbox
+) -> None:
+    faults = SandboxFaults(drifting.url)
+    assert faults.get()["drift"] == KINDS.split(",")
+    environ = {
+        **drifting.environ(),
+        "DINGTALK_ROBOT_WEBHOOK": f"{drifting.url}/robot/send?access_token={DEFAULT_ROBOT_TOKEN}",
+        "DINGTALK_ROBOT_SECRET": DEFAULT_ROBOT_SECRET,
+    }
+
+    def run() -> tuple[SuiteRun, dict[str, Any]]:
+        done = project.run("-n", "2", "-q", "-k", SELECTION, env=environ)
+        assert done.returncode == 0, done.output
+        assert re.search(r"\b2 passed\b", done.stdout), done.output
+        return done, json.loads((project.reports / "drift.json").read_text())
+
+    # an earlier run against the API before it drifted: it sees every field the cases' answers carry
+    faults.set(drift=[])
+    baseline, record = run()
+    assert record["drift"] == [], record
+    assert "contract drift: 0 new (0 in the record): reports/drift.json" in baseline.stdout
+    assert "contract drift" not in robot_messages(drifting)[-1]
+
+    faults.set(drift=KINDS)
+    drifted, record = run()
+    found = [(entry["endpoint"], entry["path"], entry["kind"], entry["seen"]) for entry in record["drift"]]
+    assert sorted(found) == sorted(INJECTED), record
+    assert record["new"] == 3 and all(entry["new"] for entry in record["drift"])
+    assert {entry["first_seen"]["run_id"] for entry in record["drift"]} == {record["run_id"]}
+    assert [line for line in drifted.stdout.splitlines() if "contract drift (warning)" in line] == NEW_LINES
+    assert "contract drift: 3 new (3 in the record): reports/drift.json; python -m common.live.drift proposes" in (
+        drifted.stdout
+    )
+    attachments = run_allure_attachments(project)
+    assert set(attachments) == {"contract drift: 3 new (3 in the record)", "contract drift record (drift.json)"}
+    assert json.loads(attachments["contract drift record (drift.json)"]) == record
+    table = attachments["contract drift: 3 new (3 in the record)"]
+    for _, path, _, _ in INJECTED:
+        assert table.count(f"`{path}`") == 1, table
+    if ALLURE_CLI.exists():  # the shipped Allure 3 report lists them under the run's "Global Attachments"
+        assert project.generate_report().returncode == 0
+        shown = [item["name"] for item in report_widget(project, "widgets/globals.json")["attachments"]]
+        assert shown == ["contract drift: 3 new (3 in the record)", "contract drift record (drift.json)"]
+    message = robot_messages(drifting)[-1]
+    assert drift_block(message) == [
+        "contract drift: 3 new (3 in the record)",
+        *(f"- {line.removeprefix('contract drift (warning), new: ')}" for line in NEW_LINES),
+    ]
+
+    again, record = run()
+    assert sorted((e["endpoint"], e["path"], e["kind"], e["seen"]) for e in record["drift"]) == sorted(INJECTED)
+    assert record["new"] == 0 and not any(entry["new"] for entry in record["drift"])
+    assert {entry["first_seen"]["run_id"] for entry in record["drift"]} != {record["run_id"]}
+    assert "contract drift (warning)" not in again.stdout
+    assert "contract drift: 0 new (3 in the record)" in again.stdout
+    assert set(run_allure_attachments(project)) == {
+        "contract drift: 0 new (3 in the record)",
+        "contract drift record (drift.json)",
+    }
+    assert drift_block(robot_messages(drifting)[-1]) == ["contract drift: 0 new (3 in the record)"]
+
+    proposal = project.python("-m", "common.live.drift", env=environ, timeout=60)
+    assert proposal.returncode == 0, proposal.output
+    assert "--- a/schemas/oapi/topapi/serviceaccount/list.json" in proposal.stdout
+    assert '+              "archived"' in proposal.stdout
+    assert '+          "follower_count": {' in proposal.stdout
+    assert "union/cooperate" not in proposal.stdout.split("--- a/", 1)[1]  # a missing field proposes no change
+
+
+def test_a_sandbox_run_reads_no_drift_unless_asked(project: Project) -> None:
+    run = project.run("-q", "-k", "union-joined-list-joined")
+    assert run.returncode == 0, run.output
+    assert "contract drift" not in run.output
+    assert not (project.reports / "drift.json").exists()
+    asked = project.run("-q", "-k", "union-joined-list-joined", "--contract-drift", "on")
+    assert asked.returncode == 0, asked.output
+    assert "contract drift: 0 new (0 in the record): reports/drift.json" in asked.stdout
+
+
+def test_sharded_live_runs_leave_notes_that_the_report_job_records_and_notifies(
+    project: Project, drifting: RunningSandbox, tmp_path: Path
+) -> None:
+    """As the CI workflow does: shards with --drift-notes-only, their results merged, then --merge and the message."""
+    merged = tmp_path / "merged-results"
+    for shard, selection in (("1", "serviceaccount-list-page-size-fifty"), ("2", "union-joined-list-joined")):
+        results = tmp_path / f"shard-{shard}"
+        run = project.run("-q", "-k", selection, "--drift-notes-only", f"--alluredir={results}", env=drifting.environ())
+        assert run.returncode == 0, run.output
+        assert "contract drift: this shard's notes are in " in run.stdout, run.output
+        assert list(results.glob("*-globals.json")) == []  # nothing shown or attached by a shard
+        shutil.copytree(results, merged, dirs_exist_ok=True)  # as download-artifact's merge-multiple does
+    assert not (project.reports / "drift.json").exists()
+
+    command = ("-m", "common.live.drift", "--new", "--merge", str(merged), "--results", str(merged), "--run-id", "4242")
+    recorded = project.python(*command, timeout=60)
+    assert recorded.returncode == 0, recorded.output
+    assert "contract drift: 2 new (2 in the record), from 2 shard(s)" in recorded.stdout, recorded.output
+    record = json.loads((project.reports / "drift.json").read_text())
+    assert record["run_id"] == "4242"
+    assert sorted((entry["path"], entry["kind"]) for entry in record["drift"]) == [
+        ("items[*].follower_count", "unknown_field"),
+        ("items[*].status", "new_enum"),
+    ]
+
+    environ = {
+        "DINGTALK_ROBOT_WEBHOOK": f"{drifting.url}/robot/send?access_token={DEFAULT_ROBOT_TOKEN}",
+        "DINGTALK_ROBOT_SECRET": DEFAULT_ROBOT_SECRET,
+    }
+    sent = project.python("-m", "common.report.notify_results", "--results", str(merged), env=environ, timeout=60)
+    assert sent.returncode == 0, sent.output
+    assert drift_block(robot_messages(drifting)[-1]) == [
+        "contract drift: 2 new (2 in the record)",
+        *(f"- {line.removeprefix('contract drift (warning), new: ')}" for line in NEW_LINES[:2]),
+    ]
