@@ -8,6 +8,7 @@ run makes one sandbox and one gettoken call however many workers it has.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -63,6 +64,12 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("dingtalk", "dingtalk-apitest")
     group.addoption(
+        "--case-file",
+        action="append",
+        metavar="NAME",
+        help="collect only this case file of data/ (repeatable), e.g. --case-file blackboard.yaml",
+    )
+    group.addoption(
         "--dingtalk-target",
         choices=("sandbox", "live"),
         help="where the cases go (default: DINGTALK_TARGET, else sandbox)",
@@ -71,7 +78,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "yaml_cases(file): run the cases of data/<file> through this test")
+    config.addinivalue_line(
+        "markers",
+        "yaml_cases(*files): run the cases of these data/ files (all of them without a file) through this test",
+    )
     worker_input = getattr(config, "workerinput", None)
     try:
         if worker_input is None:
@@ -148,13 +158,69 @@ def pytest_configure_node(node: Any) -> None:
     }
 
 
+def case_files(config: pytest.Config) -> list[str]:
+    """The case files of ``data/`` this run collects: every ``*.yaml`` there, or those ``--case-file`` names."""
+    chosen = config.getoption("case_file") or []
+    every = sorted(path.name for path in DATA_DIR.glob("*.yaml"))
+    unknown = [name for name in chosen if name not in every]
+    if unknown:
+        raise pytest.UsageError(f"--case-file {unknown[0]}: no such case file in data/ (there are: {', '.join(every)})")
+    return [name for name in every if not chosen or name in chosen]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("yaml_cases")
     if marker is None:
         return
-    suite = metafunc.config.stash[SUITE]
-    cases = [case for file_name in marker.args for case in suite.cases(file_name)]
-    metafunc.parametrize("case", cases, ids=[case.test_id for case in cases], indirect=True)
+    config = metafunc.config
+    suite = config.stash[SUITE]
+    cases = [case for file_name in (marker.args or case_files(config)) for case in suite.cases(file_name)]
+    params = [pytest.param(case, id=case.test_id, marks=_marks(config, case)) for case in cases]
+    metafunc.parametrize("case", params, indirect=True)
+
+
+def _marks(config: pytest.Config, case: Case | InvalidCase) -> list[pytest.MarkDecorator]:
+    """A case's pytest markers: its tags, ``feature_<feature>`` and ``severity_<severity>``, so that ``-m smoke``,
+    ``-m feature_blackboard`` or ``-m severity_critical`` select it."""
+    if not isinstance(case, Case):
+        return []
+    names = [*case.tags, f"feature_{case.feature}", f"severity_{case.severity}"]
+    known = _registered(config)
+    for name in names:
+        if name not in known:
+            config.addinivalue_line("markers", f"{name}: a tag, feature or severity of the YAML cases")
+            known.add(name)
+    config.stash.setdefault(_CASE_MARKERS, set()).update(names)
+    return [getattr(pytest.mark, name) for name in names]
+
+
+_MARKERS = pytest.StashKey[set[str]]()
+_CASE_MARKERS = pytest.StashKey[set[str]]()
+
+
+def _registered(config: pytest.Config) -> set[str]:
+    if _MARKERS not in config.stash:
+        config.stash[_MARKERS] = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
+    return config.stash[_MARKERS]
+
+
+_MARKER_WORD = re.compile(r"\b(?!(?:and|or|not)\b)[A-Za-z_]\w*")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``-m`` names only markers the run knows: a misspelt tag is an error, not an empty run."""
+    expression = config.getoption("markexpr", "")
+    if not expression or SUITE not in config.stash:
+        return
+    known = _registered(config) | {mark.name for item in items for mark in item.iter_markers()}
+    unknown = sorted({word for word in _MARKER_WORD.findall(expression) if word not in known})
+    if unknown:
+        cases = sorted(config.stash.get(_CASE_MARKERS, set()))
+        raise pytest.UsageError(
+            f"-m {expression!r}: no marker {unknown[0]!r}; the cases' markers are their tags, feature_<feature> "
+            f"and severity_<severity>: {', '.join(cases)}"
+        )
 
 
 @pytest.fixture

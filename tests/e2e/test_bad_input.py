@@ -33,7 +33,7 @@ def test_a_profile_without_a_key_fails_only_the_cases_that_need_it(project: Proj
     assert needing  # else this test shows nothing
 
     run = project.run(
-        "-n", "2", "-q", "testcases/test_blackboard.py", env={"DINGTALK_PROFILE": "data/profiles/mine.yaml"}
+        "-n", "2", "-q", "--case-file=blackboard.yaml", env={"DINGTALK_PROFILE": "data/profiles/mine.yaml"}
     )
 
     assert run.returncode == 1, run.output

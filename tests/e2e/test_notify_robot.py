@@ -50,7 +50,7 @@ def test_a_run_with_a_failure_posts_one_signed_message_and_never_shows_the_secre
     assert f"passed **{passed}** · failed **1** · broken **0** · skipped **0**" in text
     (failure,) = [line for line in text.splitlines() if line.startswith("- ")]
     assert re.fullmatch(
-        r"- failed: testcases/test_blackboard\.py::test_blackboard\[\S*notify-fails\] — "
+        r"- failed: testcases/test_cases\.py::test_case\[\S*notify-fails\] — "
         r"data/blackboard\.yaml:\d+ case 'notify-fails': POST /topapi/blackboard/category/list → HTTP 200",
         failure,
     ), failure

@@ -72,7 +72,7 @@ def review(root: Path) -> ReviewedRun:
         root.mkdir()
         project = copy_project(root)
         project.add_cases("blackboard.yaml", FAILING_CASES)
-        run = project.run("testcases/test_blackboard.py", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
+        run = project.run("--case-file=blackboard.yaml", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
         assert run.returncode == 1, run.output
         for _ in range(2):
             generated = project.generate_report()
