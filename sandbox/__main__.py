@@ -55,7 +55,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="port to bind; 0 picks a free one")
     parser.add_argument("--appkey", default=DEFAULT_APPKEY)
     parser.add_argument("--appsecret", default=DEFAULT_APPSECRET)
-    parser.add_argument("--verbose", action="store_true", help="log each request (secrets masked) to stderr")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log each request and its bodies (secrets masked) to stderr"
+    )
     parser.add_argument("--faults", default="", metavar="KEY=VALUE,...", help=f"settings as in {ENV_VAR}")
     parser.add_argument("--mutant", metavar="NAME", help=f"break one documented contract point (or {MUTANT_ENV_VAR})")
     parser.add_argument("--list-mutants", action="store_true", help="list the contract mutants and exit")
@@ -91,6 +93,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
     except UsageError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 2
+    server = SandboxServer(args.host, args.port, config)
+    try:
+        server.start()
+    except (OSError, OverflowError) as error:  # port in use, bad host, no permission, port out of range
+        print(f"{PROG}: cannot listen on {args.host}:{args.port}: {_reason(error)}", file=sys.stderr)
+        return 2
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -98,10 +106,18 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    with SandboxServer(args.host, args.port, config) as server:
+    try:
         print(READY_LINE.format(url=server.url), flush=True)
         stopping.wait()
+    finally:
+        server.stop()
     return 0
+
+
+def _reason(error: Exception) -> str:
+    """`Address already in use`, `Name or service not known`, ...: the OS's words, on one line."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error) or type(error).__name__
+    return " ".join(reason.split())
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from sandbox import front_door, recorded
+from sandbox.drift import drifted
 from sandbox.envelopes import (
     BAD_CONTENT_TYPE,
-    INVALID_API,
     INVALID_PARAM,
     NEED_GET,
     NEED_POST,
@@ -23,6 +24,8 @@ from sandbox.envelopes import (
 from sandbox.fault_answers import fault_answer
 from sandbox.faults import Fault, convert_all
 from sandbox.fields import Params
+from sandbox.openapi import load_schemas
+from sandbox.request_log import Exchange, RequestLog
 from sandbox.routes import Route, Style, robot
 from sandbox.state import TenantState
 
@@ -41,13 +44,14 @@ class Request:
 @dataclass(frozen=True)
 class Reply:
     status: int
-    body: Body
+    body: Body  # a `str` is an HTML page (the front door)
 
 
 class App:
     """Routes requests to handlers and frames their answers and errors in each API style.
 
     `handle` answers None when the connection is to be closed without an answer (a dropped connection).
+    `requests` holds the recent exchanges, masked, for the front door (sandbox/front_door).
     """
 
     def __init__(self, state: TenantState, routes: dict[tuple[str, str], Route]) -> None:
@@ -59,15 +63,48 @@ class App:
             routes, self._mutant = install(state.config.mutant, routes)
         self._routes = routes
         self._styles = {path: route.style for (_, path), route in routes.items()}
+        self.requests = RequestLog()
+        self.schemas = load_schemas()  # the answer schemas the OpenAPI document embeds
+        self.recorded = recorded.load()  # recorded examples of endpoints not emulated (sandbox/recorded.py)
+
+    @property
+    def routes(self) -> dict[tuple[str, str], Route]:
+        return self._routes
 
     def handle(self, request: Request) -> Reply | None:
+        """Answer a request; every one but the front door's own pages goes into `requests`."""
+        path = urlsplit(request.target).path
+        if front_door.serves(request.method, path):
+            return Reply(*front_door.serve(self, request.method, path, dict(request.headers)))
+        reply = self._handle(request)
+        exchange = self.describe(request, reply, self.requests.next_number())
+        self.requests.add(exchange)
+        return reply
+
+    def describe(self, request: Request, reply: Reply | None, number: int = 0) -> Exchange:
+        """The exchange as shown and logged: secrets masked."""
+        known = (self.state.config.appsecret, *robot.ROBOTS, *robot.ROBOTS.values())
+        status, answer = (None, None) if reply is None else (reply.status, reply.body)
+        return Exchange(
+            number,
+            self.state.now(),
+            request.method,
+            request.target,
+            request.headers,
+            request.body,
+            status,
+            answer,
+            known,
+        )
+
+    def _handle(self, request: Request) -> Reply | None:
         url = urlsplit(request.target)
         path = url.path
         if path.startswith("/__sandbox/"):
             return self._service(request, path)
         style = self._styles.get(path)
         if style is None:
-            return self._unknown(path)
+            return Reply(*recorded.answer(self.recorded, self.state, request))
         self.state.count_call(f"{request.method} {path}")
         injection = self.state.draw_fault()
         latency_ms = self.state.config.faults.latency_ms
@@ -78,6 +115,9 @@ class App:
         if injection is not None and injection.fault is not Fault.DROP_AFTER:
             return Reply(*fault_answer(style, injection.fault, injection.status))
         reply = self._answer(request, style, path)
+        drift = self.state.config.faults.drift
+        if reply is not None and drift:  # contract drift on request (sandbox/drift.py)
+            reply = Reply(reply.status, drifted(path, reply.body, drift))
         return None if injection is not None else reply
 
     def _answer(self, request: Request, style: Style, path: str) -> Reply | None:
@@ -136,13 +176,6 @@ class App:
             return Reply(400, {"errcode": 400, "errmsg": f"POST /__sandbox/faults: {error}"})
         self.state.configure(config)
         return Reply(200, config.settings())
-
-    @staticmethod
-    def _unknown(path: str) -> Reply:
-        if path.startswith("/topapi/"):
-            body = {"errcode": INVALID_API, "errmsg": "Invalid method[submsg=不合法ApiName]"}
-            return Reply(200, {**body, "request_id": request_id()})
-        return Reply(404, {"errcode": 404, "errmsg": f"no such endpoint: {path}"})
 
 
 def _error_body(style: Style, error: OapiError) -> Body:

@@ -6,12 +6,12 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sandbox.app import App, Reply, Request
 from sandbox.config import SandboxConfig
 from sandbox.envelopes import Body
 from sandbox.lifecycle import Runnable
+from sandbox.request_log import masked_target, one_line
 from sandbox.routes import build_routes
 from sandbox.state import TenantState
 
@@ -19,16 +19,7 @@ __all__ = ["SandboxConfig", "SandboxServer"]
 
 MAX_BODY_BYTES = 1 << 20
 POLL_SECONDS = 0.05  # how soon stop() is noticed
-SECRET_PARAMS = frozenset({"access_token", "appsecret"})
-
-
-def masked(target: str) -> str:
-    """The request target with secret query values replaced by `***`, fit for a log line."""
-    url = urlsplit(target)
-    if not url.query:
-        return target
-    pairs = [(k, "***" if k in SECRET_PARAMS else v) for k, v in parse_qsl(url.query, keep_blank_values=True)]
-    return f"{url.path}?{urlencode(pairs, safe='*')}"
+masked = masked_target  # the request target with secret query values replaced by `***`, fit for a log line
 
 
 def body_bytes(body: Body) -> bytes:
@@ -69,18 +60,30 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        reply = self.server.app.handle(Request(self.command, self.path, headers, body))
+        request = Request(self.command, self.path, headers, body)
+        reply = self.server.app.handle(request)
         if reply is None:  # a dropped connection: closed once this returns, nothing written
             self.close_connection = True
-            return
-        self._send(reply)
+            self.log_message("%s %s dropped", self.command, masked(self.path))
+        else:
+            self._send(reply)
+        if self.server.verbose and (reply is None or not isinstance(reply.body, str)):
+            self._log_bodies(request, reply)
+
+    def _log_bodies(self, request: Request, reply: Reply | None) -> None:
+        """`--verbose`: the request body and the answer body, masked, indented under the request's line."""
+        exchange = self.server.app.describe(request, reply)
+        for label, text in (("request body", exchange.request_body), ("answer body", exchange.answer_body)):
+            if text:
+                sys.stderr.write(f"    {label}: {one_line(text)}\n")
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 
     def _send(self, reply: Reply) -> None:
-        data = body_bytes(reply.body)
+        page = isinstance(reply.body, str)  # the front door's HTML
+        data = reply.body.encode("utf-8") if page else body_bytes(reply.body)
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Type", "text/html;charset=utf-8" if page else "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         if self.close_connection:
             self.send_header("Connection", "close")

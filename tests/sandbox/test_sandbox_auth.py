@@ -90,7 +90,7 @@ def test_unknown_topapi_path_is_errcode_22_even_without_a_token(api: Api) -> Non
     for token in (api.token, ""):
         body = api.post("/topapi/blackboard/nosuch", {}, token=token)
         assert body["errcode"] == 22
-        assert body["errmsg"] == "Invalid method[submsg=不合法ApiName]"
+        assert body["errmsg"].startswith("Invalid method[submsg=不合法ApiName] (the sandbox does not emulate POST ")
 
 
 def test_other_unknown_paths_are_http_404_with_json(api: Api) -> None:
