@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from common import require_python
+
+require_python()
+
 LIMITS = {"e2e": 900, "ci": 900, "report": 600, "bench": 600}
 """Seconds per test by the folder under tests/; any other folder: DEFAULT."""
 DEFAULT = 60

@@ -31,7 +31,7 @@ from tests.ci.workflow import (
 WORKFLOW_SCHEMAS = ("vendor.github-workflows", "custom.github-workflows-require-timeout")
 NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 NODE_ID = re.compile(r"testcases/test_\w+\.py::test_\w+\[[^\]]+\]")
-DINGTALK_QPS_PER_API = 20  # per app per API, standard edition (shared/dingtalk-facts.md)
+DINGTALK_QPS_PER_API = 20  # per app per API, standard edition (docs/dingtalk-api.md)
 APP_SECRETS = ("DINGTALK_APPKEY", "DINGTALK_APPSECRET")
 PLAIN_SETTING = re.compile(r"\$\{\{ (secrets|vars)\.(\w+) \}\}")
 

@@ -1,6 +1,6 @@
 """Checks the DingTalk response JSON Schemas under schemas/ against examples taken from the docs.
 
-Expected data comes from the seed pages (/work/shared/seeds) and the facts file, never from an
+Expected data comes from DingTalk's documentation pages (docs/dingtalk-api.md), never from an
 implementation: tests/schemas/examples/<same path as the schema> holds {"valid": [...], "invalid": [...]}.
 """
 
