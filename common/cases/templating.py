@@ -4,7 +4,10 @@ A string that is exactly ``${name}`` renders to the variable's own value (a numb
 ``${...}`` inside a longer string is converted to text. Inside the braces:
 
 - a variable, with an optional path into it: ``${bb_id}``, ``${profile.admin_userid}``, ``${ids[0]}``
-- one of a fixed set of functions with literal arguments: ``${now_ms(-179d)}``, ``${datetime(+1h)}``
+- a built-in function with literal arguments: ``${now_ms(-179d)}``, ``${datetime(+1h)}``, ``${chars(1001)}``,
+  ``${repeat(profile.test_userids, 1001)}``
+- a function of the project's own (``@template_function`` in ``functions.py``, see ``common.cases.functions``):
+  ``${csv(profile.test_userids)}``, its arguments literals or variable references, checked at collection
 
 ``${datetime(...)}`` is the tenant's wall-clock time, not the machine's: DingTalk reads ``yyyy-MM-dd HH:mm:ss``
 as China Standard Time whatever the caller's zone, so a Context renders in Asia/Shanghai unless the tenant
@@ -21,6 +24,13 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.cases.functions import (
+    FunctionsFileError,
+    UserFunction,
+    reserve_built_ins,
+    user_function,
+    user_function_names,
+)
 from common.cases.jsonpath import MISSING, extract, parse_path
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -138,16 +148,82 @@ FUNCTIONS: dict[str, _Function] = {
     "repeat": _Function(_reference_and_size, _repeat, "repeat(profile.test_userids, 1001): a list of that length"),
 }
 """The built-in functions, e.g. ``${datetime(-1d)}`` or ``${chars(1001)}`` for a value one over a limit."""
+reserve_built_ins(FUNCTIONS)
+
+
+_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_ARGUMENT = re.compile(r"""\s*('[^']*'|"[^"]*"|[^,'"]+)\s*(,|$)""")
+
+
+def _user_arguments(text: str) -> list[str]:
+    """The comma-separated arguments of a call, quotes kept (a comma inside quotes does not separate)."""
+    if not text.strip():
+        return []
+    arguments: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _ARGUMENT.match(text, position)
+        if match is None or match.end() == position:
+            raise TemplateError(f"cannot read the arguments '{text}': separate them with commas, quote text")
+        arguments.append(match.group(1).strip())
+        position = match.end()
+        if match.group(2) == "," and position == len(text):
+            raise TemplateError(f"cannot read the arguments '{text}': an argument is missing after the last comma")
+    return arguments
+
+
+def _user_argument(source: str) -> Any:
+    """A literal (number, quoted text, true, false, null) or a variable reference."""
+    if source[:1] in "'\"" and len(source) >= 2 and source[-1] == source[0]:
+        return source[1:-1]
+    if source in _LITERALS:
+        return _LITERALS[source]
+    if _NUMBER.match(source):
+        return float(source) if "." in source else int(source)
+    if re.match(r"^[A-Za-z_]", source):
+        return _compile_reference(source)
+    raise TemplateError(f"'{source}' is neither a literal nor a variable: quote text, e.g. '{source}'")
+
+
+def _user_call(function: UserFunction, text: str) -> _Call:
+    """A call of a project function, its arity and literal arguments checked against its signature now."""
+    arguments = tuple(_user_argument(source) for source in _user_arguments(text))
+    problem = function.arity_problem(len(arguments))
+    if problem is None:
+        problem = next(
+            (
+                function.kind_problem(index, argument)
+                for index, argument in enumerate(arguments)
+                if not isinstance(argument, _Reference) and function.kind_problem(index, argument)
+            ),
+            None,
+        )
+    if problem is not None:
+        raise TemplateError(problem)
+
+    def call(context: Context, *values: Any) -> Any:
+        for index, value in enumerate(values):
+            wrong = function.kind_problem(index, value)
+            if wrong is not None:
+                raise TemplateError(wrong)
+        try:
+            return function.function(*values)
+        except Exception as exc:  # the project's own code: its failure is the step's, with the call named
+            raise TemplateError(f"{function.name}() raised {type(exc).__name__}: {exc}") from None
+
+    return _Call(function.name, arguments, _Function(lambda _: arguments, call, function.usage))
 
 
 @dataclass(frozen=True)
 class _Call:
     function: str
     arguments: tuple[Any, ...]
+    definition: _Function
 
     def render(self, context: Context) -> Any:
         values = [arg.render(context) if isinstance(arg, _Reference) else arg for arg in self.arguments]
-        return FUNCTIONS[self.function].call(context, *values)
+        return self.definition.call(context, *values)
 
     @property
     def references(self) -> tuple[_Reference, ...]:
@@ -180,9 +256,19 @@ def _compile_expression(source: str) -> _Expression:
     call = _CALL.match(source)
     if call:
         function, argument = call.groups()
-        if function not in FUNCTIONS:
-            raise TemplateError(f"unknown function '{function}()': known are {', '.join(sorted(FUNCTIONS))}")
-        return _Call(function, FUNCTIONS[function].parse(argument.strip()))
+        if function in FUNCTIONS:
+            return _Call(function, FUNCTIONS[function].parse(argument.strip()), FUNCTIONS[function])
+        try:
+            own = user_function(function)
+        except FunctionsFileError as exc:
+            raise TemplateError(str(exc)) from None
+        if own is None:
+            known = ", ".join(sorted([*FUNCTIONS, *user_function_names()]))
+            raise TemplateError(
+                f"unknown function '{function}()': known are {known} (add your own with @template_function "
+                "in functions.py)"
+            )
+        return _user_call(own, argument)
     return _compile_reference(source)
 
 

@@ -206,7 +206,11 @@ def test_functions_are_evaluated_at_each_render() -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("${nope()}", "unknown function 'nope()': known are chars, datetime, now_ms, repeat"),
+        (
+            "${nope()}",
+            "unknown function 'nope()': known are chars, csv, datetime, now_ms, repeat (add your own with "
+            "@template_function in functions.py)",
+        ),
         ("${now_ms(1y)}", "bad time offset '1y': use e.g. -179d, +1h, 30m, 10s"),
         ("${datetime(tomorrow)}", "bad time offset 'tomorrow': use e.g. -179d, +1h, 30m, 10s"),
         ("${now_ms(1.5h)}", "bad time offset '1.5h': use e.g. -179d, +1h, 30m, 10s"),
