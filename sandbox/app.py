@@ -2,8 +2,6 @@
 
 import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox import front_door, recorded
@@ -24,6 +22,7 @@ from sandbox.envelopes import (
 from sandbox.fault_answers import fault_answer
 from sandbox.faults import Fault, convert_all
 from sandbox.fields import Params
+from sandbox.messages import Reply, Request
 from sandbox.openapi import load_schemas
 from sandbox.request_log import Exchange, RequestLog
 from sandbox.routes import Route, Style, robot
@@ -31,20 +30,6 @@ from sandbox.state import TenantState
 
 ACS_TOKEN_HEADER = "x-acs-dingtalk-access-token"
 _log = logging.getLogger("sandbox")
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    target: str  # path and query string, as on the request line
-    headers: Mapping[str, str]  # names in lower case
-    body: bytes
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: Body  # a `str` is an HTML page (the front door)
 
 
 class App:

@@ -7,10 +7,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
-from sandbox.app import App, Reply, Request
+from sandbox.app import App
 from sandbox.config import SandboxConfig
 from sandbox.envelopes import Body
 from sandbox.lifecycle import Runnable
+from sandbox.messages import Reply, Request
 from sandbox.request_log import masked_target, one_line
 from sandbox.routes import build_routes
 from sandbox.state import TenantState

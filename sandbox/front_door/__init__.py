@@ -11,9 +11,10 @@ the recent requests as JSON. `python -m sandbox.front_door --screenshot FILE` re
 """
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sandbox.front_door.catalog import (
     GROUPS,
@@ -23,11 +24,21 @@ from sandbox.front_door.catalog import (
     examples,
     group_of,
 )
-from sandbox.request_log import Exchange
+from sandbox.request_log import Exchange, RequestLog
 from sandbox.routes import Route, Style
+from sandbox.state import TenantState
 
-if TYPE_CHECKING:
-    from sandbox.app import App
+
+class App(Protocol):
+    """What the front door reads of the app it fronts (sandbox.app.App)."""
+
+    @property
+    def routes(self) -> Mapping[tuple[str, str], Route]: ...
+
+    requests: RequestLog
+    schemas: Mapping[str, Any]
+    state: TenantState
+
 
 __all__ = ["serve", "serves"]
 
@@ -54,7 +65,7 @@ def serves(method: str, path: str) -> bool:
     return method in ("GET", "HEAD") and (path in (HOME, OPENAPI_PATH, REQUESTS_PATH) or bool(_DETAIL.fullmatch(path)))
 
 
-def serve(app: "App", method: str, path: str, headers: dict[str, str]) -> tuple[int, Any]:
+def serve(app: App, method: str, path: str, headers: dict[str, str]) -> tuple[int, Any]:
     """(status, body): a `str` body is an HTML page, a dict is JSON."""
     base_url = base_url_of(headers)
     if path == OPENAPI_PATH:
@@ -83,7 +94,7 @@ def base_url_of(headers: dict[str, str]) -> str:
 # --- the home page --------------------------------------------------------------------------------------------
 
 
-def home(app: "App", base_url: str) -> str:
+def home(app: App, base_url: str) -> str:
     routes = app.routes
     shown = examples(app.state, routes)
     sections = [
@@ -101,7 +112,7 @@ def home(app: "App", base_url: str) -> str:
     return "\n".join(sections)
 
 
-def _summary(app: "App", base_url: str) -> str:
+def _summary(app: App, base_url: str) -> str:
     config = app.state.config
     faults = config.faults
     active = [f"{key}={_setting_text(value)}" for key, value in _changed_settings(app).items() if key in FAULT_KEYS]
@@ -151,7 +162,7 @@ def _nav() -> str:
     return f'<nav>{items} · <a href="{OPENAPI_PATH}">OpenAPI</a></nav>'
 
 
-def _quick_start(app: "App", base_url: str) -> str:
+def _quick_start(app: App, base_url: str) -> str:
     appkey = app.state.config.appkey
     line = (
         f'ACCESS_TOKEN=$(curl -s "{base_url}/gettoken?appkey={appkey}&appsecret=${{APPSECRET}}" \\\n'
@@ -243,7 +254,7 @@ def _anchor(key: tuple[str, str]) -> str:
     return f"{key[0]}{key[1]}".lower().replace("/", "-")
 
 
-def _recent(app: "App", limit: int, anchor: str) -> str:
+def _recent(app: App, limit: int, anchor: str) -> str:
     everything = app.requests.recent()
     recent = everything[:limit]
     if anchor == "requests":
@@ -289,7 +300,7 @@ def _status_class(item: Exchange) -> str:
     return "bad" if item.errcode not in (None, 0) else "ok"
 
 
-def _tenant(app: "App") -> str:
+def _tenant(app: App) -> str:
     state = app.state
     with state.lock:
         tenant = state.tenant
@@ -342,14 +353,14 @@ def _tenant(app: "App") -> str:
     )
 
 
-def _changed_settings(app: "App") -> dict[str, Any]:
+def _changed_settings(app: App) -> dict[str, Any]:
     from sandbox.config import SandboxConfig
 
     defaults = SandboxConfig().settings()
     return {k: v for k, v in app.state.config.settings().items() if k != "seed" and v != defaults.get(k)}
 
 
-def _faults(app: "App") -> str:
+def _faults(app: App) -> str:
     config = app.state.config
     changed = _changed_settings(app)
     rows = "".join(

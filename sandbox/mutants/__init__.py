@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from sandbox.app import Reply, Request
+from sandbox.messages import Reply, Request
 from sandbox.mutants import access, blackboard, org, report
 from sandbox.mutants.core import Around, Call, Hooks, Mutant, Next, Probe, run_probe
 from sandbox.routes.base import Route

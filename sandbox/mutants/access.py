@@ -5,10 +5,10 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from sandbox.app import Reply, Request
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.envelopes import Body
 from sandbox.fields import Params
+from sandbox.messages import Reply, Request
 from sandbox.mutants.core import (
     ADMIN,
     CHECKIN_USER,

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from sandbox.app import Reply, Request
 from sandbox.envelopes import Body, request_id
 from sandbox.fields import Params, format_datetime
+from sandbox.messages import Reply, Request
 from sandbox.routes.base import Handler
 from sandbox.state import TenantState
 

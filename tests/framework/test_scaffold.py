@@ -21,8 +21,9 @@ from common.cases.model import Case
 from common.cases.scaffold import Call, Options, ScaffoldError, call_from, infer, parse_curl
 from common.cases.schemas import SchemaStore
 from sandbox import SandboxConfig, recorded
-from sandbox.app import App, Request
+from sandbox.app import App
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
+from sandbox.messages import Request
 from sandbox.routes import build_routes
 from sandbox.state import TenantState
 from tests.framework.fakes import PROJECT

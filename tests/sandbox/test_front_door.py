@@ -16,10 +16,11 @@ import requests
 from jsonschema import Draft202012Validator
 
 from sandbox.__main__ import main
-from sandbox.app import App, Reply, Request
+from sandbox.app import App
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultSettings
 from sandbox.front_door.catalog import SERVICE_ENDPOINTS, examples
+from sandbox.messages import Reply, Request
 from sandbox.mutants import MUTANTS
 from sandbox.openapi import load_schemas, schema_files
 from sandbox.process import PROJECT_ROOT

@@ -13,9 +13,10 @@ import requests
 import yaml
 
 from sandbox.__main__ import build_config, main, parse_args
-from sandbox.app import App, Reply
+from sandbox.app import App
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET, SandboxConfig
 from sandbox.faults import FaultSettings
+from sandbox.messages import Reply
 from sandbox.mutants import ENV_VAR, MUTANTS, Call, Probe, access, blackboard, lookup, org, report, run_probe
 from sandbox.process import SandboxProcess
 from sandbox.routes import build_routes
