@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
-from common.cases.templating import Template
+from common.cases.templating import Context, Template
 
 
 class Auth(Enum):
@@ -145,6 +146,16 @@ class Case:
     """Why the case asserts what only the sandbox does (the docs do not state it): skipped on a live tenant."""
     unpinned: tuple[str, ...] = ()
     """The ``profile.counts`` keys the case compares with that the tenant profile does not pin: skipped then."""
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    """One row of the case's ``parametrize:`` table (variable → value, usable as ``${name}``); empty without one."""
+    row: str | None = None
+    """Which row of the table this is: its ``id:``, else its index (0 for the first); None without a table."""
+    row_values: Template | None = field(default=None, hash=False)
+    """The row's values when they hold placeholders (``${profile.x}``, ``${now_ms(-1d)}``): rendered per run."""
+
+    def variables(self, context: Context) -> dict[str, Any]:
+        """The row's values as the steps see them: ``params``, its placeholders rendered."""
+        return dict(self.params) if self.row_values is None else self.row_values.render(context)
 
     @property
     def skip_reason(self) -> str | None:
@@ -159,12 +170,17 @@ class Case:
 
     @property
     def test_id(self) -> str:
-        """The pytest id: the file's stem and the case id."""
+        """The pytest id: the file's stem and the case id, then the row of its table, e.g. ``hrm:size[max]``."""
         stem = self.source.file.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
-        return f"{stem}:{self.id}"
+        return f"{stem}:{self.name}"
+
+    @property
+    def name(self) -> str:
+        """The case id, with the row of its table when it has one: ``size-limits[max]``, ``size-limits[0]``."""
+        return self.id if self.row is None else f"{self.id}[{self.row}]"
 
     def __repr__(self) -> str:
-        return f"Case({self.source} {self.id})"
+        return f"Case({self.source} {self.name})"
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,18 @@ class YamlDocument:
 
 
 class YamlSyntaxError(Exception):
-    """The text is not valid YAML; carries the line of the problem."""
+    """The text is not valid YAML; carries the line (and, when known, the 1-based column) of the problem."""
 
-    def __init__(self, line: int | None, problem: str) -> None:
+    def __init__(self, line: int | None, problem: str, column: int | None = None) -> None:
         self.line = line
         self.problem = problem
+        self.column = column
         super().__init__(problem)
+
+
+TAB_PROBLEM = "a tab character: indent with spaces"
+"""What a tab where YAML wants spaces is called, instead of PyYAML's ``found character that cannot start any
+token`` or ``found a tab character that violates indentation``."""
 
 
 def parse_yaml(text: str, file: str) -> YamlDocument:
@@ -57,12 +63,21 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise YamlSyntaxError(line, f"{exc.problem or exc.context}") from None
+        column = mark.column + 1 if mark else None
+        if mark is not None and _is_tab_at(text, mark.line, mark.column):
+            raise YamlSyntaxError(line, f"column {column} is {TAB_PROBLEM}", column) from None
+        raise YamlSyntaxError(line, f"{exc.problem or exc.context}", column) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(None, str(exc).splitlines()[0]) from None
     finally:
         loader.dispose()
     return YamlDocument(file=file, data=data, lines=lines)
+
+
+def _is_tab_at(text: str, line: int, column: int) -> bool:
+    """True when the character PyYAML stopped at is a tab (the C and the pure-Python parser word it differently)."""
+    lines = text.splitlines()
+    return line < len(lines) and lines[line][column : column + 1] == "\t"
 
 
 def read_yaml(path: Path, display: str) -> YamlDocument:

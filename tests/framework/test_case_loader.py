@@ -1,11 +1,14 @@
-"""common.cases.loader: YAML case files become typed ``Case`` objects, or one-line ``InvalidCase`` errors.
+"""common.cases.loader: YAML case files become typed ``Case`` objects, or ``InvalidCase`` errors of one line
+per mistake.
 
-The bad-input corpus is tests/bad_cases/: each file's first line is ``# error: <the exact message>``.
+The bad-input corpus is tests/bad_cases/: each file starts with one ``# error: <the exact message>`` line per
+mistake it holds, in the order of the file's items and, within one, of its lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,11 @@ import pytest
 from common.cases.loader import CaseLoader
 from common.cases.model import Auth, Case, InvalidCase
 from common.cases.schemas import SchemaStore
-from tests.framework.fakes import PROJECT, LoadText
+from common.cases.templating import Context
+from common.http.masking import Masker
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner
+from tests.framework.fakes import PROJECT, FakeClock, LoadText, ScriptedClient, ok
 
 BAD_CASES = PROJECT / "tests" / "bad_cases"
 ERROR_PREFIX = "# error: "
@@ -33,24 +40,33 @@ def _invalid(loaded: list[Case | InvalidCase]) -> list[str]:
     return [item.message for item in loaded if isinstance(item, InvalidCase)]
 
 
+def _error_lines(loaded: list[Case | InvalidCase]) -> list[str]:
+    """Every mistake reported, one per line, item after item."""
+    return [line for message in _invalid(loaded) for line in message.splitlines()]
+
+
+def _expected_errors(path: Path) -> list[str]:
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()  # one corpus file is GBK
+    return [line.removeprefix(ERROR_PREFIX) for line in takewhile(lambda line: line.startswith(ERROR_PREFIX), lines)]
+
+
 def test_the_corpus_is_large_enough() -> None:
     assert len(_corpus()) >= 25
 
 
 @pytest.mark.parametrize("path", _corpus())
-def test_a_bad_case_file_gives_its_one_line_error(corpus_loader: CaseLoader, path: Path) -> None:
-    first_line = path.read_bytes().decode("utf-8", errors="replace").splitlines()[0]  # one corpus file is GBK
-    assert first_line.startswith(ERROR_PREFIX), f"{path.name} must start with '{ERROR_PREFIX}<message>'"
-    assert _invalid(corpus_loader.load(path)) == [first_line.removeprefix(ERROR_PREFIX)]
+def test_a_bad_case_file_gives_its_errors(corpus_loader: CaseLoader, path: Path) -> None:
+    expected = _expected_errors(path)
+    assert expected, f"{path.name} must start with '{ERROR_PREFIX}<message>' lines"
+    assert _error_lines(corpus_loader.load(path)) == expected
 
 
 @pytest.mark.parametrize("path", sorted(BAD_CASES.glob("*.yaml")), ids=lambda path: path.stem)
-def test_every_error_is_a_single_line_naming_the_file(corpus_loader: CaseLoader, path: Path) -> None:
-    messages = _invalid(corpus_loader.load(path))
-    assert messages
-    for message in messages:
-        assert "\n" not in message
-        assert message.startswith(f"tests/bad_cases/{path.name}")
+def test_every_error_line_names_the_file(corpus_loader: CaseLoader, path: Path) -> None:
+    lines = _error_lines(corpus_loader.load(path))
+    assert lines
+    for line in lines:
+        assert line.startswith(f"tests/bad_cases/{path.name}:")
 
 
 def test_one_bad_case_does_not_hide_the_good_ones(corpus_loader: CaseLoader) -> None:
@@ -303,3 +319,158 @@ def test_when_becomes_checks_over_saved_variables(load_case: Callable[[str], Cas
     )
     [check] = case.steps[1].when
     assert (check.parts, check.comparator, check.expected.source) == (("created",), "eq", 0)
+
+
+# ── parametrize: one case per row ───────────────────────────────────────────────────────────────────
+
+TABLE = f"""{HEAD}  - id: sizes
+    title: T
+    parametrize:
+      - {{id: smallest, size: 1, who: x}}
+      - {{size: 50, who: [a, b]}}
+      - {{id: admin, size: 2, who: "${{profile.admin_userid}}"}}
+    request:
+      path: /topapi/blackboard/listids
+      json: {{query_request: {{page: 1, page_size: "${{size}}"}}, who: "${{who}}"}}
+    expect:
+      body:
+        result: {{len_le: "${{size}}"}}
+"""
+
+
+def test_a_table_is_one_case_per_row_named_by_its_id_or_index(load_text: LoadText) -> None:
+    loaded = load_text(TABLE)
+    assert all(isinstance(case, Case) for case in loaded), loaded
+    cases = [case for case in loaded if isinstance(case, Case)]
+    assert [case.test_id for case in cases] == ["cases:sizes[smallest]", "cases:sizes[1]", "cases:sizes[admin]"]
+    assert [case.params for case in cases] == [
+        {"size": 1, "who": "x"},
+        {"size": 50, "who": ["a", "b"]},
+        {"size": 2, "who": "${profile.admin_userid}"},
+    ]
+    assert {case.id for case in cases} == {"sizes"}
+    assert cases[0].row == "smallest" and cases[1].row == "1"
+
+
+def test_a_rows_values_reach_the_steps_its_placeholders_rendered(
+    load_text: LoadText, schemas: SchemaStore, profile: dict[str, Any]
+) -> None:
+    cases = [case for case in load_text(TABLE) if isinstance(case, Case)]
+    context = Context({"profile": profile, "uid": "u"})
+    assert [case.variables(context) for case in cases] == [
+        {"size": 1, "who": "x"},
+        {"size": 50, "who": ["a", "b"]},
+        {"size": 2, "who": profile["admin_userid"]},
+    ]
+
+
+def test_the_runner_sends_each_rows_values(load_text: LoadText, schemas: SchemaStore) -> None:
+    sent = []
+    builtins = {"run_id": "r", "profile": {"admin_userid": "manager1"}, "appkey": "k"}
+    for case in load_text(TABLE):
+        assert isinstance(case, Case)
+        client = ScriptedClient([ok(result=[])])
+        CaseRunner(client, schemas, AllureReporter(Masker()), Masker(), builtins, FakeClock()).run(case, uid="u")
+        sent += [request.json for request in client.sent]
+    assert sent == [
+        {"query_request": {"page": 1, "page_size": 1}, "who": "x"},
+        {"query_request": {"page": 1, "page_size": 50}, "who": ["a", "b"]},
+        {"query_request": {"page": 1, "page_size": 2}, "who": "manager1"},
+    ]
+
+
+def test_a_bad_row_fails_alone(load_text: LoadText) -> None:
+    text = TABLE.replace("{size: 50, who: [a, b]}", "{size: many, who: [a, b]}")
+    loaded = load_text(text)
+    assert [(type(item), item.test_id) for item in loaded] == [
+        (Case, "cases:sizes[smallest]"),
+        (InvalidCase, "cases:sizes[1]"),
+        (Case, "cases:sizes[admin]"),
+    ]
+    bad = loaded[1]
+    assert isinstance(bad, InvalidCase)
+    assert bad.message == (
+        "cases.yaml:8 case 'sizes' parametrize[1].size: len_le needs a whole number, got 'many', "
+        "for result: {len_le: ${size}} on line 15"
+    )
+
+
+def test_the_names_of_a_table_are_variables_nowhere_else(load_text: LoadText) -> None:
+    text = FLOW.replace('"${{uid}}"'.replace("{{", "{").replace("}}", "}"), '"${size}"')
+    (invalid,) = load_text(text)
+    assert isinstance(invalid, InvalidCase)
+    assert "undefined variable ${size}" in invalid.message
+
+
+def test_a_case_without_a_table_has_no_row(load_case: Callable[[str], Case]) -> None:
+    case = load_case(one_request("path: /topapi/blackboard/get, json: {}"))
+    assert (case.params, case.row, case.test_id) == ({}, None, "cases:c")
+
+
+# ── every mistake at once ───────────────────────────────────────────────────────────────────────────
+
+
+def test_a_case_reports_each_mistake_on_its_own_line(load_text: LoadText) -> None:
+    text = one_request(
+        'path: /topapi/blackboard/get, json: {a: "${nope}", b: "${profile.admin_user}"}',
+        "    severty: high\n    expect: {status: '200', schema: nope/none}\n",
+    )
+    (invalid,) = load_text(text)
+    assert isinstance(invalid, InvalidCase)
+    assert invalid.message.splitlines() == [
+        "cases.yaml:6 case 'c' request.json.a: undefined variable ${nope} "
+        "(defined here: appkey, run_id, uid, profile.*)",
+        "cases.yaml:6 case 'c' request.json.b: the tenant profile has no key 'admin_user'; "
+        "did you mean profile.admin_userid?",
+        "cases.yaml:7 case 'c' severty: unknown key 'severty': did you mean 'severity'?",
+        "cases.yaml:8 case 'c' expect.status: must be an integer, got '200'",
+        "cases.yaml:8 case 'c' expect.schema: unknown schema 'nope/none' (no schemas/nope/none.json)",
+    ]
+
+
+def test_a_misspelt_request_is_not_also_a_missing_one(load_text: LoadText) -> None:
+    (invalid,) = load_text(f"{HEAD}  - id: c\n    title: T\n    requst: {{path: /topapi/blackboard/get}}\n")
+    assert isinstance(invalid, InvalidCase)
+    assert invalid.message == "cases.yaml:6 case 'c' requst: unknown key 'requst': did you mean 'request'?"
+
+
+def test_the_files_own_mistakes_come_together(load_text: LoadText) -> None:
+    loaded = load_text("feature: ''\nowner: x\ncases:\n  - id: c\n    title: T\n    request: {path: /gettoken}\n")
+    assert [(type(item), item.test_id) for item in loaded] == [(InvalidCase, "cases:<file>")]
+    assert loaded[0].message.splitlines() == [  # type: ignore[union-attr]
+        "cases.yaml:1: missing required key 'epic'",
+        "cases.yaml:1 feature: must not be empty",
+        "cases.yaml:2 owner: unknown key 'owner': allowed keys: cases, epic, feature",
+    ]
+
+
+def test_a_tab_is_called_a_tab(load_text: LoadText) -> None:
+    (invalid,) = load_text(f"{HEAD}  - id: c\n    title: T\n\trequest: {{path: /gettoken}}\n")
+    assert isinstance(invalid, InvalidCase)
+    assert invalid.message == "cases.yaml:6: not valid YAML: column 1 is a tab character: indent with spaces"
+
+
+# ── tags become pytest markers ──────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("tag", ["smoke", "P0", "_x", "slow_one"])
+def test_a_marker_name_is_a_tag(load_case: Callable[[str], Case], tag: str) -> None:
+    case = load_case(one_request("path: /gettoken, auth: app", f"    tags: [{tag}]\n"))
+    assert case.tags == (tag,)
+
+
+@pytest.mark.parametrize(
+    ("tag", "problem"),
+    [
+        ("smoke test", "'smoke test' is not a usable tag: tags become pytest markers (-m NAME), so use letters"),
+        ("p-0", "'p-0' is not a usable tag"),
+        ("0day", "'0day' is not a usable tag"),
+        ("skip", "'skip' is one of pytest's own markers: tags become pytest markers, so name the tag otherwise"),
+        ("xfail", "'xfail' is one of pytest's own markers"),
+        ("parametrize", "'parametrize' is one of pytest's own markers"),
+    ],
+)
+def test_a_tag_that_is_no_marker_name_is_refused(load_text: LoadText, tag: str, problem: str) -> None:
+    (invalid,) = load_text(one_request("path: /gettoken, auth: app", f"    tags: ['{tag}']\n"))
+    assert isinstance(invalid, InvalidCase)
+    assert invalid.message.startswith(f"cases.yaml:7 case 'c' tags[0]: {problem}")

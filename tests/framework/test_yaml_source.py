@@ -117,3 +117,32 @@ def test_read_yaml_uses_the_display_name(tmp_path: Path) -> None:
     path.write_text("a: [1]\n", encoding="utf-8")
     doc = read_yaml(path, "shown/x.yaml")
     assert (doc.file, doc.data, doc.line_of(("a", 0))) == ("shown/x.yaml", {"a": [1]}, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("a:\n  b: 1\n\tc: 2\n", 3, 1),  # libyaml: "found a tab character that violates indentation"
+        ("a:\n\tb: 1\n", 2, 1),  # libyaml: "found character that cannot start any token"
+        ("- a\n-\tb\n", 2, 2),
+        ("a:\n  - x\n  -\ty: 1\n", 3, 4),
+        ("a: |\n\tx\n", 2, 1),  # libyaml: "found a tab character where an indentation space is expected"
+    ],
+    ids=["under-a-mapping", "first-indent", "after-a-dash", "after-a-nested-dash", "in-a-block-scalar"],
+)
+def test_a_tab_is_called_a_tab_with_its_line_and_column(text: str, line: int, column: int) -> None:
+    with pytest.raises(YamlSyntaxError) as raised:
+        parse_yaml(text, "f.yaml")
+    assert (raised.value.line, raised.value.column) == (line, column)
+    assert raised.value.problem == f"column {column} is a tab character: indent with spaces"
+
+
+def test_other_syntax_errors_keep_pyyamls_words_and_give_the_column() -> None:
+    with pytest.raises(YamlSyntaxError) as raised:
+        parse_yaml("a: 1\nb: c: d\n", "f.yaml")
+    assert (raised.value.line, raised.value.column) == (2, 5)
+    assert raised.value.problem == "mapping values are not allowed in this context"
+
+
+def test_a_tab_inside_a_quoted_string_is_text() -> None:
+    assert parse_yaml('a: "x\ty"\n', "f.yaml").data == {"a": "x\ty"}
