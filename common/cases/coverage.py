@@ -16,7 +16,7 @@ from common.cases.loader import CaseLoader, expects_error
 from common.cases.model import Case
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
-from common.core.paths import PROJECT_ROOT, README, SANDBOX_PROFILE
+from common.core.paths import PROJECT_ROOT, README, README_ZH, SANDBOX_PROFILE
 
 PROFILE_FILE = SANDBOX_PROFILE
 START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
@@ -96,11 +96,13 @@ def replace_table(readme: str, table: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="refresh the table in README.md")
+    parser.add_argument("--write", action="store_true", help="refresh the table in README.md and README.zh-CN.md")
     args = parser.parse_args(argv)
     table = render(measure(load_spec(), load_cases(), SchemaStore(PROJECT_ROOT / "schemas")))
     if args.write:
-        README.write_text(replace_table(README.read_text(encoding="utf-8"), table), encoding="utf-8")
+        for readme in (README, README_ZH):
+            if readme.is_file():
+                readme.write_text(replace_table(readme.read_text(encoding="utf-8"), table), encoding="utf-8")
     else:
         sys.stdout.write(table + "\n")
     return 0

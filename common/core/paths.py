@@ -16,6 +16,7 @@ SANDBOX_PROFILE = DATA_DIR / "profiles" / "sandbox.yaml"
 LIVE_RULES = DATA_DIR / "live" / "safety.yaml"
 SWEEP_SPEC = DATA_DIR / "live" / "sweep.yaml"
 README = PROJECT_ROOT / "README.md"
+README_ZH = PROJECT_ROOT / "README.zh-CN.md"
 
 
 def shown(path: Path) -> str:
