@@ -251,9 +251,10 @@ def case_runner(pytestconfig: pytest.Config) -> Iterator[CaseRunner]:
         yield CaseRunner(client, suite.schemas, reporter, suite.masker, builtins, ledger=WriteLedger(suite.run_dir))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def run_case(case_runner: CaseRunner, request: pytest.FixtureRequest) -> Callable[[Case], None]:
-    """Runs a case; a failure is reported as its message alone (the YAML step and the problems)."""
+    """Runs a case; a failure is reported as its message alone (the YAML step and the problems). One per process:
+    it holds nothing of a test, so pytest sets it up once instead of once per case."""
 
     def run(case: Case) -> None:
         __tracebackhide__ = True

@@ -1,21 +1,31 @@
-"""Allure reporting: labels from the YAML case and, per step, the request, response and curl (masked)."""
+"""Allure reporting: labels from the YAML case and, per step, the request, response and curl, and every check with
+what it expected and found: one sub-step each (failed ones failed) and a ``checks`` JSON attachment; all masked.
+A failed case also gets the ``failure`` label its category is matched on (common/report/metadata.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import allure
 
 from common.cases.model import Case
+from common.cases.problems import Outcome, Problem
 from common.http.curl import to_curl
 from common.http.masking import Masker
 from common.http.retry import Retrying
 from common.http.transport import OutgoingRequest, Response, SendFailure
+from common.report.metadata import FAILURE_LABEL, category_of
 
 _SEVERITY = {level.value: level for level in allure.severity_level}
+_JSON = allure.attachment_type.JSON
+"""application/json, ``.json``: Allure's viewer shows the attachment as JSON."""
+
+
+class _CheckFailed(AssertionError):
+    """Raised inside a failed check's step so that Allure marks the step failed; caught right there."""
 
 
 class AllureReporter:
@@ -41,6 +51,27 @@ class AllureReporter:
         with allure.step(self.masker(title)):
             yield
 
+    def checks(self, outcomes: Sequence[Outcome]) -> None:
+        """One sub-step per check, titled with what it expected and found, failed when it failed, and the
+        ``checks`` JSON attachment listing them all."""
+        for outcome in outcomes:
+            title = self.masker(outcome.title())
+            try:
+                with allure.step(title):
+                    if not outcome.ok:
+                        raise _CheckFailed(self.masker(outcome.line()))
+            except _CheckFailed:
+                pass
+        if outcomes:
+            listed = json.dumps([outcome.as_json() for outcome in outcomes], ensure_ascii=False, indent=2)
+            allure.attach(self.masker(listed), name="checks", attachment_type=_JSON)
+
+    def failed(self, problems: Sequence[Problem]) -> None:
+        """Label a failed case with its category, computed from its problems' kinds (nothing without problems)."""
+        category = category_of(problems)
+        if category is not None:
+            allure.dynamic.label(FAILURE_LABEL, category)
+
     def exchange(self, response: Response) -> None:
         """Attach a whole exchange: earlier (retried) answers first, then the final one."""
         for earlier in response.history:
@@ -60,23 +91,29 @@ class AllureReporter:
                 allure.attach(self.masker(str(failed)), name="error", attachment_type=allure.attachment_type.TEXT)
 
     def request(self, request: OutgoingRequest) -> None:
-        """Attach a request and its curl line (also when no answer came)."""
-        text = f"{request.method} {request.url}\n"
-        text += "".join(f"{name}: {value}\n" for name, value in request.headers.items())
+        """Attach a request (JSON: ``METHOD URL``, headers, body) and its curl line (also when no answer came)."""
+        shown: dict[str, Any] = {"request": f"{request.method} {request.url}", "headers": dict(request.headers)}
         if request.body:
-            text += "\n" + _pretty(request.body.decode("utf-8", errors="replace"))
-        allure.attach(self.masker(text), name="request", attachment_type=allure.attachment_type.TEXT)
+            shown["body"] = _parsed(request.body.decode("utf-8", errors="replace"))
+        self._attach_json("request", shown)
         allure.attach(self.masker(to_curl(request)), name="curl", attachment_type=allure.attachment_type.TEXT)
 
     def _attach_response(self, response: Response) -> None:
-        text = json.dumps(response.body, ensure_ascii=False, indent=2) if response.is_json else response.text
-        body = self.masker(f"HTTP {response.status} ({response.elapsed * 1000:.0f} ms)\n\n{text}")
-        allure.attach(body, name="response", attachment_type=allure.attachment_type.TEXT)
+        shown = {
+            "status": response.status,
+            "elapsed_ms": round(response.elapsed * 1000),
+            "body": response.body if response.is_json else response.text,
+        }
+        self._attach_json("response", shown)
+
+    def _attach_json(self, name: str, data: Any) -> None:
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        allure.attach(self.masker(text), name=name, attachment_type=_JSON)
 
 
-def _pretty(text: str) -> str:
+def _parsed(text: str) -> Any:
+    """A JSON text as data, any other text as it is."""
     try:
-        data: Any = json.loads(text)
+        return json.loads(text)
     except ValueError:
         return text
-    return json.dumps(data, ensure_ascii=False, indent=2)

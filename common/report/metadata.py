@@ -1,10 +1,12 @@
 """What the HTML report shows besides the cases: the run's environment and the failure categories.
 
 The controlling process writes ``environment.properties`` and ``categories.json`` into the Allure
-results once the results directory has been prepared (common/plugin/report.py). Categories are matched against a failed
-case's message, so their patterns follow the messages of common.run.checks, common.run.runner,
-common.http.transport and common.cases.loader. Allure 3 (``allurerc.mjs``) takes the first category
-that matches; Allure 2 matches a pattern against the whole message, hence the ``[\\s\\S]*`` around them.
+results once the results directory has been prepared (common/plugin/report.py). A case the runner fails carries
+its problems as data (common/cases/problems.py): ``category_of`` turns their kinds into a category key, which the
+report writes as the test's ``failure`` label, and each category matches that label (Allure 3's label matchers,
+``categories.json`` in Allure 3's own form). A failure without problems (an invalid case, a test in Python, a
+test that broke) is matched on its message as before; those patterns skip a message that names a YAML case
+(the runner's, whose label decides). Allure 3 (``allurerc.mjs``) takes the first category that matches.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import version
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from common.cases.problems import Problem
 from common.core.paths import shown
 from common.dingtalk.api import REFUSED_API_ANSWERS, REFUSED_ERRCODES
 from common.dingtalk.settings import Settings
@@ -31,22 +34,37 @@ TOO_MANY_REQUESTS = HTTPStatus.TOO_MANY_REQUESTS.value
 
 ENVIRONMENT_FILE = "environment.properties"
 CATEGORIES_FILE = "categories.json"
+FAILURE_LABEL = "failure"
+"""The Allure label that names a failed case's category key (common/report/allure.py writes it)."""
+
+
+_NOT_A_CASE = r"^(?![^\n]*\.ya?ml:\d+ case ')"
+"""A message whose first line does not name a YAML case: the runner's failures are matched on their label."""
 
 
 @dataclass(frozen=True)
 class Category:
-    """A failure category: the failed cases whose status is one of ``statuses`` and whose message matches."""
+    """A failure category: the failed cases whose status is one of ``statuses`` and whose ``failure`` label is
+    ``key``, or, without problems, whose message matches ``pattern`` (``any_message``: also a runner's)."""
 
     name: str
+    key: str | None
     pattern: str | None
     statuses: tuple[str, ...] = ("failed", "broken")
+    any_message: bool = False
 
     def to_allure(self) -> dict[str, object]:
-        """The category in Allure's ``categories.json`` form (read by Allure 2 and, through allurerc.mjs, 3)."""
-        rule: dict[str, object] = {"name": self.name, "matchedStatuses": list(self.statuses)}
+        """The category in Allure 3's ``categories.json`` form (its ``matchers``), read through allurerc.mjs."""
+        statuses = list(self.statuses)
+        matchers: list[dict[str, object]] = []
+        if self.key is not None:
+            matchers.append({"statuses": statuses, "labels": {FAILURE_LABEL: f"^{self.key}$"}})
         if self.pattern is not None:
-            rule["messageRegex"] = f"[\\s\\S]*(?:{self.pattern})[\\s\\S]*"
-        return rule
+            guard = "" if self.any_message else _NOT_A_CASE
+            matchers.append({"statuses": statuses, "message": f"{guard}[\\s\\S]*(?:{self.pattern})"})
+        if not matchers:
+            matchers.append({"statuses": statuses})
+        return {"name": self.name, "matchers": matchers}
 
 
 _ERRCODES = sorted(REFUSED_ERRCODES, reverse=True)
@@ -63,26 +81,58 @@ _PROBLEM = r"\n  - "
 """How a CheckFailure lists each problem (common.core.errors.CheckFailure)."""
 
 CATEGORIES: tuple[Category, ...] = (
-    # common.http.transport: "cannot connect (reason)", "cannot connect within N s (connect timeout)",
-    # "connection lost (reason)", "no answer within N s (timeout)"
-    Category(NETWORK, r": cannot connect\b|: connection lost \(|\((?:connect )?timeout\)"),
-    # common.dingtalk.api: the answers that refuse a call without carrying it out
+    # problems of kind transport; without: common.http.transport's "cannot connect (reason)", "cannot connect
+    # within N s (connect timeout)", "connection lost (reason)", "no answer within N s (timeout)"
+    Category(NETWORK, "network", r": cannot connect\b|: connection lost \(|\((?:connect )?timeout\)"),
+    # an errcode, status or code that refuses a call without carrying it out (common.dingtalk.api)
     Category(
         REFUSED,
+        "refused",
         rf"{_PROBLEM}errcode: [^\n]*got '?(?:{'|'.join(map(str, _ERRCODES))})\b"
         rf"|{_PROBLEM}status: expected HTTP \d+, got {TOO_MANY_REQUESTS}\b"
         rf"|{'|'.join(map(re.escape, _API_CODES))}",
     ),
     # the answer is not the one expected: its shape follows from that, so this comes before the schema
-    Category(ERRCODE_OR_STATUS, rf"{_PROBLEM}(?:status|errcode|code): "),
-    # common.run.checks.check_schema; common.dingtalk.api's gettoken check
-    Category(SCHEMA, rf"{_PROBLEM}schema\b|answered an unexpected shape"),
+    Category(ERRCODE_OR_STATUS, "errcode-or-status", rf"{_PROBLEM}(?:status|errcode|code): "),
+    # problems of kind schema; without: common.plugin.fixtures' schema lines, common.dingtalk.api's gettoken check
+    Category(SCHEMA, "schema", rf"{_PROBLEM}schema\b|answered an unexpected shape"),
     # anything that is not an assertion (a bug, a fixture that blew up)
-    Category(SETUP, None, ("broken",)),
-    # a one-line error naming a YAML file: common.core.errors.CaseError, a step that did not render
-    Category(SETUP, r"^[^\n]*\.ya?ml\b[^\n]*$", ("failed",)),
-    Category(CONTENT, _PROBLEM, ("failed",)),
+    Category(SETUP, None, None, ("broken",)),
+    # problems of kind render; without: lines that each name a YAML file (common.core.errors.CaseError)
+    Category(SETUP, "setup", r"^[^\n]*\.ya?ml\b[^\n]*(?:\n[^\n]*\.ya?ml\b[^\n]*)*$", ("failed",), any_message=True),
+    # field assertions, the paging walk, a save
+    Category(CONTENT, "content", _PROBLEM, ("failed",)),
 )
+
+
+def category_of(problems: Iterable[Problem]) -> str | None:
+    """The category key of a failure with these problems, the first that applies in the categories' order;
+    None without problems."""
+    found = list(problems)
+    kinds = {problem.kind for problem in found}
+    if not found:
+        return None
+    if "transport" in kinds:
+        return "network"
+    if any(_refused(problem) for problem in found):
+        return "refused"
+    if kinds & {"status", "errcode", "code"}:
+        return "errcode-or-status"
+    if "schema" in kinds:
+        return "schema"
+    if "render" in kinds:
+        return "setup"
+    return "content"
+
+
+def _refused(problem: Problem) -> bool:
+    if problem.kind == "errcode":
+        return problem.actual in REFUSED_ERRCODES
+    if problem.kind == "status":
+        return problem.actual == TOO_MANY_REQUESTS or (problem.actual, problem.answer_code) in REFUSED_API_ANSWERS
+    if problem.kind == "code":
+        return any(problem.actual == code for _, code in REFUSED_API_ANSWERS)
+    return False
 
 
 def categories_json() -> str:

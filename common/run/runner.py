@@ -10,6 +10,7 @@ from typing import Any
 
 from common.cases.jsonpath import MISSING, extract
 from common.cases.model import Case, Location, Pagination, Step
+from common.cases.problems import ChecksFailed, Kind, Outcome, Problem, problems
 from common.cases.schemas import SchemaStore
 from common.cases.templating import Context, TemplateError, tenant_zone
 from common.core.errors import CheckFailure, ConfigError, FrameworkError, TransportError
@@ -18,20 +19,34 @@ from common.http.curl import to_curl
 from common.http.masking import Masker
 from common.http.transport import Response
 from common.report.allure import AllureReporter
-from common.run.checks import CheckContext, field_problems, run_checks
+from common.run.checks import CheckContext, field_outcomes, field_problems, run_checks
 from common.run.write_ledger import WriteLedger
 
 
 class StepError(FrameworkError):
-    """A step could not be carried out (a template did not render, the host did not answer)."""
+    """A step could not be carried out: a template did not render (``kind`` render), the host did not answer
+    (``kind`` transport)."""
+
+    def __init__(self, message: str, kind: Kind = "render") -> None:
+        super().__init__(message)
+        self.kind: Kind = kind
 
 
 class HostUnreachable(StepError):
     """The host refused the connection or never answered, after every retry."""
 
     def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
+        super().__init__(message, "transport")
         self.reason = reason
+
+
+def problems_of(failure: BaseException) -> tuple[Problem, ...]:
+    """What a step's failure found, as data: the problems of its checks, or the one its error stands for."""
+    if isinstance(failure, ChecksFailed):
+        return failure.problems
+    if isinstance(failure, StepError):
+        return (Outcome(failure.kind, "", None, None, str(failure), comparator=""),)
+    return ()
 
 
 def stops_the_run(failure: BaseException) -> bool:
@@ -61,6 +76,7 @@ class CaseRunner:
         """Run every step, then every teardown step; raise the first failure, teardown problems noted on it."""
         __tracebackhide__ = True
         variables: dict[str, Any] = {**self.builtins, "uid": uid}
+        variables.update(case.variables(self._context(variables)))  # the row of its parametrize table
         self.reporter.label(case)
         failure: BaseException | None = None
         try:
@@ -68,6 +84,7 @@ class CaseRunner:
                 self._run_step(case, step, variables)
         except BaseException as exc:
             failure = exc
+            self.reporter.failed(problems_of(exc))
             raise
         finally:
             if failure is not None and stops_the_run(failure):
@@ -111,10 +128,12 @@ class CaseRunner:
             for save in step.saves:
                 value = extract(body, save.parts)
                 if value is MISSING:
-                    raise CheckFailure(
-                        f"{step.source} case '{case.id}' step '{step.name}'",
-                        [f"save {save.name}: nothing at {save.path}"],
-                    )
+                    reason = f"nothing at {save.path}"
+                    where, label = str(step.source), f"save {save.name}"
+                    problem = Outcome("save", save.path, "a value", MISSING, reason, "exists", where, label)
+                    self.reporter.checks([problem])
+                    title = f"{step.source} case '{case.id}' step '{step.name}'"
+                    raise ChecksFailed(title, [problem], mask=self.masker)
                 variables[save.name] = value
 
     def _context(self, variables: dict[str, Any]) -> Context:
@@ -126,8 +145,8 @@ class CaseRunner:
 
     def _unmet_condition(self, step: Step, variables: dict[str, Any]) -> str | None:
         """The first ``when`` assertion that does not hold over the saved variables, or None."""
-        problems = field_problems(step.when, variables, self._check_context(variables))
-        return problems[0] if problems else None
+        unmet = field_problems(step.when, variables, self._check_context(variables))
+        return unmet[0].line() if unmet else None
 
     def _run_for_each(self, case: Case, step: Step, variables: dict[str, Any]) -> Response:
         __tracebackhide__ = True
@@ -164,26 +183,31 @@ class CaseRunner:
                 response = self._exchange(case, step, request, variables)
             items = extract(response.body, paging.items)
             if not isinstance(items, list):
-                raise self._failure(case, step, response, [f"paginate.items: expected a list, got {items!r}"])
+                reason = f"expected a list, got {items!r}"
+                raise self._failure(case, step, response, [_paging("paginate.items", "a list", items, reason)])
             if promised_more and not items:
-                problem = "paginate: the page before said has_more: true, but this page is empty"
-                raise self._failure(case, step, response, [problem])
+                reason = "the page before said has_more: true, but this page is empty"
+                raise self._failure(case, step, response, [_paging("paginate", "items", [], reason)])
             gathered += items
             first_size = len(items) if first_size is None else first_size
             promised_more = paging.has_more is not None and extract(response.body, paging.has_more) is True
             following = _next_page(paging, request, response.body, len(items), first_size)
-            if isinstance(following, str):
+            if isinstance(following, Outcome):
                 raise self._failure(case, step, response, [following])
             if following is None:
                 break
             request = following
         else:
-            problem = f"paginate: still more pages after max_pages={paging.max_pages}: the server never stops paging"
+            reason = f"still more pages after max_pages={paging.max_pages}: the server never stops paging"
+            problem = _paging("paginate", f"at most {paging.max_pages} pages", "more", reason)
             raise self._failure(case, step, response, [problem])
         aggregate = {"items": gathered, "pages": page_number}
-        problems = field_problems(paging.collect, aggregate, self._check_context(variables))
-        if problems:
-            raise CheckFailure(f"{step.source} case '{case.id}' step '{step.name}': over {page_number} pages", problems)
+        collected = field_outcomes(paging.collect, aggregate, self._check_context(variables))
+        self.reporter.checks(collected)
+        found = problems(collected)
+        if found:
+            title = f"{step.source} case '{case.id}' step '{step.name}': over {page_number} pages"
+            raise ChecksFailed(title, found, mask=self.masker)
         return aggregate
 
     def _request(self, case: Case, step: Step, variables: dict[str, Any]) -> ApiRequest:
@@ -208,17 +232,19 @@ class CaseRunner:
             message = f"{step.source} step '{step.name}': {exc}"
             if exc.failure.host_unreachable:
                 raise HostUnreachable(message, str(exc)) from None
-            raise StepError(message) from None
+            raise StepError(message, "transport") from None
         except TransportError as exc:
-            raise StepError(f"{step.source} step '{step.name}': {exc}") from None
+            raise StepError(f"{step.source} step '{step.name}': {exc}", "transport") from None
         if self.ledger is not None and step.request.writes and not is_error(step.request.api, response):
             self.ledger.record(step.request.writes, step.request.object)
         if isinstance(response.body, dict) and isinstance(response.body.get("access_token"), str):
             self.masker.add(response.body["access_token"])  # a token a case asked for is as secret as the run's
         self.reporter.exchange(response)
-        problems = run_checks(response, step, self._check_context(variables))
-        if problems:
-            raise self._failure(case, step, response, problems)
+        outcomes = run_checks(response, step, self._check_context(variables))
+        self.reporter.checks(outcomes)
+        found = problems(outcomes)
+        if found:
+            raise self._failure(case, step, response, found)
         return response
 
     def _render(self, case: Case, step: Step, template: Any, variables: dict[str, Any]) -> Any:
@@ -229,36 +255,44 @@ class CaseRunner:
         except TemplateError as exc:
             raise StepError(f"{step.source} case '{case.id}' step '{step.name}': {exc}") from None
 
-    def _failure(self, case: Case, step: Step, response: Response, problems: list[str]) -> CheckFailure:
+    def _failure(self, case: Case, step: Step, response: Response, found: list[Problem]) -> ChecksFailed:
         exchange = f"{step.request.method} {step.request.path} → HTTP {response.status}"
         if response.attempts > 1:
             exchange += f" (after {response.attempts} attempts)"
         named = "" if step.name == f"{step.request.method} {step.request.path}" else f" step '{step.name}'"
         title = f"{step.source} case '{case.id}'{named}: {exchange}"
-        masked = [self.masker(problem) for problem in problems]
-        return CheckFailure(title, masked, self.masker(to_curl(response.request)))
+        return ChecksFailed(title, found, self.masker(to_curl(response.request)), self.masker)
+
+
+def _paging(path: str, expected: Any, actual: Any, reason: str) -> Problem:
+    """A problem of the paging walk itself (not of one page's answer)."""
+    return Outcome("paging", path, expected, actual, reason, comparator="")
 
 
 def _next_page(
     paging: Pagination, request: ApiRequest, body: Any, page_size: int, first_size: int
-) -> ApiRequest | str | None:
-    """The request for the next page, None at the end, or the reason the answer makes no sense."""
+) -> ApiRequest | Problem | None:
+    """The request for the next page, None at the end, or the problem that makes the answer senseless."""
     if paging.page is not None:
         if page_size == 0 or page_size < first_size:
             return None
         current = extract(_request_part(request, paging.page), paging.page.parts)
         if not isinstance(current, int):
-            return f"paginate.page: the request's page number is {current!r}, not a number"
+            reason = f"the request's page number is {current!r}, not a number"
+            return _paging("paginate.page", "a number", current, reason)
         return _with_value(request, paging.page, current + 1)
     has_more = extract(body, paging.has_more) if paging.has_more else MISSING
     cursor = extract(body, paging.next) if paging.next else MISSING
     if has_more is False:
         return None
     if cursor is MISSING or cursor is None:
-        return "paginate: has_more is true but there is no next cursor" if has_more is True else None
+        if has_more is True:
+            return _paging("paginate", "a cursor", cursor, "has_more is true but there is no next cursor")
+        return None
     assert paging.cursor is not None
     if extract(_request_part(request, paging.cursor), paging.cursor.parts) == cursor:
-        return f"paginate: the next cursor {cursor!r} is the one just sent: the server would page forever"
+        reason = f"the next cursor {cursor!r} is the one just sent: the server would page forever"
+        return _paging("paginate", "a new cursor", cursor, reason)
     return _with_value(request, paging.cursor, cursor)
 
 

@@ -1,4 +1,5 @@
-"""common.run.checks: status, errcode (both envelopes), code, schema (error or success) and body, reported at once."""
+"""common.run.checks: status, errcode (both envelopes), code, schema (error or success) and body, reported at once,
+as data: every check an outcome (held or not) with its kind, path, expected, actual and YAML line."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from typing import Any
 import pytest
 
 from common.cases.model import Auth, Case, Expectation, RequestSpec, Source, Step
+from common.cases.problems import Outcome, problems
 from common.cases.schemas import SchemaStore
 from common.cases.templating import Context
 from common.run.checks import CheckContext, check_errcode, check_schema, check_status, run_checks
 from tests.framework.fakes import response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
+
+
+def lines(found: list[Outcome]) -> list[str]:
+    """The problems among ``found`` as the terminal lists them."""
+    return [problem.line() for problem in problems(found)]
 
 
 @pytest.fixture
@@ -66,23 +73,23 @@ GET_STEP = """\
 def test_every_problem_is_listed(step_of: Callable[[str], Step], context: CheckContext) -> None:
     body = {"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": {**RESULT, "id": "other"}}
     answer = response(body, status=500)
-    problems = run_checks(answer, step_of(GET_STEP), context)
-    assert "status: expected HTTP 200, got 500" in problems
-    assert "result.id: expected 'bb-1', got 'other'" in problems
-    assert not any(problem.startswith("result.category_id") for problem in problems)
+    found = lines(run_checks(answer, step_of(GET_STEP), context))
+    assert "status: expected HTTP 200, got 500" in found
+    assert "result.id: expected 'bb-1', got 'other'" in found
+    assert not any(problem.startswith("result.category_id") for problem in found)
 
 
 def test_a_wrong_status_quotes_the_new_hosts_code(context: CheckContext) -> None:
     qps = {"requestid": "r", "code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "message": "too fast"}
     step = bare_step("api", "/v1.0/hrm/employees/dismissions")
-    assert check_status(response(qps, status=403), step, context) == [
+    assert lines(check_status(response(qps, status=403), step, context)) == [
         "status: expected HTTP 200, got 403 (code: Forbidden.AccessDenied.QpsLimitForAppkeyAndApi: too fast)"
     ]
 
 
 def test_a_matching_answer_has_no_problems(step_of: Callable[[str], Step], context: CheckContext) -> None:
     answer = response({"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": RESULT})
-    assert run_checks(answer, step_of(GET_STEP), context) == []
+    assert problems(run_checks(answer, step_of(GET_STEP), context)) == []
 
 
 LISTIDS = "    request: {path: /topapi/blackboard/listids, json: {}}\n"
@@ -109,7 +116,7 @@ def test_errcode_from_either_envelope(
     step_of: Callable[[str], Step], context: CheckContext, errcode: str, body: Any, problems: list[str]
 ) -> None:
     step = step_of(f"{LISTIDS}    expect: {{errcode: {errcode}}}\n")
-    assert check_errcode(response(body), step, context) == problems
+    assert lines(check_errcode(response(body), step, context)) == problems
 
 
 @pytest.mark.parametrize(
@@ -124,7 +131,7 @@ def test_the_new_host_s_code(
 ) -> None:
     step = step_of(f"    request: {{api: api, path: /v1.0/x}}\n    expect: {{status: 400, code: {code}}}\n")
     answer = response({"requestid": "r", "code": "InvalidAuthentication", "message": "m"}, status=400)
-    assert run_checks(answer, step, context) == problems
+    assert lines(run_checks(answer, step, context)) == problems
 
 
 @pytest.mark.parametrize(
@@ -142,9 +149,9 @@ def test_the_new_host_s_code(
 def test_the_schema_follows_the_answer(
     context: CheckContext, api: str, path: str, body: Any, status: int, schema: str
 ) -> None:
-    problems = check_schema(response(body, status=status), bare_step(api, path), context)
-    assert problems
-    assert all(problem.startswith(f"schema {schema}: body") for problem in problems), problems
+    found = lines(check_schema(response(body, status=status), bare_step(api, path), context))
+    assert found
+    assert all(problem.startswith(f"schema {schema}: body") for problem in found), found
 
 
 @pytest.mark.parametrize(
@@ -164,9 +171,9 @@ def test_a_body_that_fits_the_chosen_schema_passes(context: CheckContext, path: 
 
 def test_a_named_schema_replaces_the_endpoint_s(context: CheckContext) -> None:
     step = bare_step("oapi", "/topapi/blackboard/listids", schema="oapi/gettoken")
-    problems = check_schema(response({"errcode": 0, "result": []}), step, context)
-    assert problems
-    assert all(problem.startswith("schema oapi/gettoken: ") for problem in problems)
+    found = lines(check_schema(response({"errcode": 0, "result": []}), step, context))
+    assert found
+    assert all(problem.startswith("schema oapi/gettoken: ") for problem in found)
 
 
 @pytest.mark.parametrize(
@@ -177,18 +184,64 @@ def test_a_named_schema_replaces_the_endpoint_s(context: CheckContext) -> None:
     ],
 )
 def test_a_missing_schema_is_reported(context: CheckContext, body: Any, problem: str | None) -> None:
-    problems = check_schema(response(body), bare_step("oapi", "/topapi/no-such-method"), context)
-    assert problems == ([problem] if problem else [])
+    found = lines(check_schema(response(body), bare_step("oapi", "/topapi/no-such-method"), context))
+    assert found == ([problem] if problem else [])
 
 
 def test_a_body_that_is_not_json(context: CheckContext) -> None:
     answer = response(None, status=502, text="<html>bad gateway</html>")
-    problems = check_schema(answer, bare_step("oapi", "/topapi/blackboard/listids"), context)
-    assert problems == ["schema: the body is not JSON: '<html>bad gateway</html>'"]
+    found = lines(check_schema(answer, bare_step("oapi", "/topapi/blackboard/listids"), context))
+    assert found == ["schema: the body is not JSON: '<html>bad gateway</html>'"]
 
 
 def test_an_expected_value_that_cannot_render(step_of: Callable[[str], Step], schemas: SchemaStore) -> None:
     step = step_of(GET_STEP)
     answer = response({"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": RESULT})
-    problems = run_checks(answer, step, CheckContext(schemas, Context({"profile": {"category_id": "cat"}})))
-    assert problems == ["result.id: cannot render the expected value: undefined variable ${uid}"]
+    found = run_checks(answer, step, CheckContext(schemas, Context({"profile": {"category_id": "cat"}})))
+    assert lines(found) == ["result.id: cannot render the expected value: undefined variable ${uid}"]
+    assert [problem.kind for problem in problems(found)] == ["render"]
+
+
+def test_every_check_is_an_outcome_with_what_it_expected_and_found(
+    step_of: Callable[[str], Step], context: CheckContext
+) -> None:
+    body = {"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": {**RESULT, "id": "other"}}
+    found = run_checks(response(body), step_of(GET_STEP), context)
+    assert [(outcome.kind, outcome.path, outcome.expected, outcome.actual, outcome.ok) for outcome in found] == [
+        ("status", "status", 200, 200, True),
+        ("errcode", "errcode", 0, 0, True),
+        ("schema", "$", "oapi/topapi/blackboard/get", "conforms", True),
+        ("field", "result.id", "bb-1", "other", False),
+        ("field", "result.category_id", "cat", "cat", True),
+    ]
+    assert [outcome.title() for outcome in found[3:]] == [
+        "✗ result.id: expected 'bb-1', got 'other'",
+        "✓ result.category_id eq 'cat' (actual 'cat')",
+    ]
+    assert [outcome.where.rsplit(":", 1)[1] for outcome in found[3:]] == ["9", "10"]  # the assertions' lines
+    assert found[3].as_json() == {
+        "kind": "field",
+        "path": "result.id",
+        "comparator": "eq",
+        "expected": "bb-1",
+        "actual": "other",
+        "ok": False,
+        "problem": "expected 'bb-1', got 'other'",
+        "where": found[3].where,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "kinds"),
+    [
+        ({"errcode": 90018, "errmsg": "limited"}, 200, ["errcode"]),
+        ({"errcode": 0, "result": "not a list"}, 200, ["schema"]),
+        ({"errcode": 0, "success": True, "request_id": "r", "result": []}, 502, ["status", "schema"]),
+    ],
+)
+def test_each_problem_names_its_kind(
+    step_of: Callable[[str], Step], context: CheckContext, body: Any, status: int, kinds: list[str]
+) -> None:
+    step = step_of(f"{LISTIDS}    expect: {{errcode: 0}}\n")
+    found = problems(run_checks(response(body, status=status), step, context))
+    assert list(dict.fromkeys(problem.kind for problem in found)) == kinds

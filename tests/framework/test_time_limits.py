@@ -25,4 +25,3 @@ def test_a_hanging_test_fails_at_its_limit(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stdout
     assert "Timeout" in done.stdout and "1 failed" in done.stdout
-

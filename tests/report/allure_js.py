@@ -20,8 +20,8 @@ import { readFileSync } from "node:fs";
 import { matchCategory, normalizeCategoriesConfig } from "@allurereport/core-api";
 const { rules, failures } = JSON.parse(readFileSync(0, "utf8"));
 const categories = normalizeCategoriesConfig(rules);
-const names = failures.map(({ status, message }) =>
-  matchCategory(categories, { status, message, labels: [], flaky: false })?.name ?? null);
+const names = failures.map(({ status, message, labels }) =>
+  matchCategory(categories, { status, message, labels, flaky: false })?.name ?? null);
 process.stdout.write(JSON.stringify(names));
 """
 PROPERTIES_PARSER = PROJECT_ROOT / "node_modules" / "@allurereport" / "reader" / "dist" / "properties.js"
@@ -45,7 +45,15 @@ def read_properties(path: Path) -> dict[str, str]:
     return _node(_PARSE_PROPERTIES, PROPERTIES_PARSER.as_uri(), str(path))
 
 
-def categories_of(rules: list[dict[str, Any]], failures: list[tuple[str, str]]) -> list[str | None]:
-    """The category Allure 3 puts each ``(status, message)`` in, given ``categories.json``'s rules."""
-    payload = {"rules": rules, "failures": [{"status": status, "message": message} for status, message in failures]}
+def categories_of(
+    rules: list[dict[str, Any]], failures: list[tuple[str, str, tuple[tuple[str, str], ...]]]
+) -> list[str | None]:
+    """The category Allure 3 puts each ``(status, message, labels)`` in, given ``categories.json``'s rules."""
+    payload = {
+        "rules": rules,
+        "failures": [
+            {"status": status, "message": message, "labels": [{"name": name, "value": value} for name, value in labels]}
+            for status, message, labels in failures
+        ],
+    }
     return _node(_MATCH_CATEGORIES, stdin=json.dumps(payload))

@@ -1,18 +1,18 @@
-"""common.report.metadata: each kind of failure, made by the framework's own code, lands in its category (as
-Allure 3 and Allure 2 match them); the environment is complete, readable by Allure and free of secrets; only
-the controlling process writes."""
+"""common.report.metadata: each kind of failure, made by the framework's own code, lands in its category as
+Allure 3 matches them (a runner's failure by the label its problems' kinds give it, any other by its message);
+the environment is complete, readable by Allure and free of secrets; only the controlling process writes."""
 
 from __future__ import annotations
 
 import json
 import platform
-import re
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import allure_commons
 import pytest
 
 from common.cases.loader import CaseLoader
@@ -31,6 +31,7 @@ from common.report.metadata import (
     CONTENT,
     ENVIRONMENT_FILE,
     ERRCODE_OR_STATUS,
+    FAILURE_LABEL,
     NETWORK,
     REFUSED,
     SCHEMA,
@@ -64,13 +65,24 @@ cases:
     title: t
     request: {api: api, method: GET, path: /v1.0/hrm/employees/dismissions, query: {nextToken: 0}}
 """
-Failure = tuple[str, str]
-"""A failed case as Allure sees it: its status and its message."""
+Failure = tuple[str, str, tuple[tuple[str, str], ...]]
+"""A failed case as Allure sees it: its status, its message and the labels the run gave it."""
 
 
-def as_allure_sees_it(exc: BaseException) -> Failure:
+def as_allure_sees_it(exc: BaseException, labels: tuple[tuple[str, str], ...] = ()) -> Failure:
     """The status and message allure-pytest records when the run_case fixture fails the test with ``exc``."""
-    return "failed", "Failed: " + "\n".join([str(exc), *getattr(exc, "__notes__", ())])
+    return "failed", "Failed: " + "\n".join([str(exc), *getattr(exc, "__notes__", ())]), labels
+
+
+class Labels:
+    """The labels that reach Allure through allure-commons' hooks."""
+
+    def __init__(self) -> None:
+        self.given: list[tuple[str, str]] = []
+
+    @allure_commons.hookimpl
+    def add_label(self, label_type: str, labels: Any) -> None:
+        self.given += [(label_type, value) for value in labels]
 
 
 @pytest.fixture
@@ -82,9 +94,14 @@ def run_against(load_text: LoadText, schemas: SchemaStore) -> Callable[..., Fail
         assert isinstance(case, Case), case
         masker = Masker([SECRET])
         runner = CaseRunner(client, schemas, AllureReporter(masker), masker, {"profile": {}}, FakeClock())
-        with pytest.raises((AssertionError, FrameworkError)) as raised:
-            runner.run(case, uid="u-1")
-        return as_allure_sees_it(raised.value)
+        labels = Labels()
+        allure_commons.plugin_manager.register(labels)
+        try:
+            with pytest.raises((AssertionError, FrameworkError)) as raised:
+                runner.run(case, uid="u-1")
+        finally:
+            allure_commons.plugin_manager.unregister(labels)
+        return as_allure_sees_it(raised.value, tuple(label for label in labels.given if label[0] == FAILURE_LABEL))
 
     return run
 
@@ -147,7 +164,7 @@ def failures(
         "refused connection": (run_against(CATEGORY_LIST, live_client(f"http://127.0.0.1:{closed_port}")), NETWORK),
         "timeout": (run_against(CATEGORY_LIST, live_client(f"http://127.0.0.1:{silent_port}", 0.2)), NETWORK),
         "invalid case": (as_allure_sees_it(AssertionError(invalid.message)), SETUP),
-        "broken test": (("broken", "KeyError: 'result'"), SETUP),
+        "broken test": (("broken", "KeyError: 'result'", ()), SETUP),
     }
 
 
@@ -159,19 +176,28 @@ def test_allure_3_puts_each_kind_of_failure_in_its_category(
     assert dict(zip(failures, shown, strict=True)) == {kind: category for kind, (_, category) in failures.items()}
 
 
-def test_allure_2_matches_each_category_against_the_whole_message(failures: dict[str, tuple[Failure, str]]) -> None:
-    rules = json.loads(categories_json())
-    for kind, ((status, message), category) in failures.items():
-        matching = [
-            rule["name"]
-            for rule in rules
-            if status in rule["matchedStatuses"] and re.fullmatch(rule.get("messageRegex", r"[\s\S]*"), message)
-        ]
-        assert category in matching, kind
+def test_each_failure_of_the_runner_is_labelled_with_its_category(failures: dict[str, tuple[Failure, str]]) -> None:
+    labelled = {kind for kind, ((_, _, labels), _) in failures.items() if labels}
+    assert labelled == set(failures) - {"invalid case", "broken test"}
+
+
+WORDING = CATEGORY_LIST + '    expect: {body: {"result[0].name": wanted}}\n'
+"""A body assertion on a field whose value reads like a timeout."""
+
+
+def test_the_category_follows_the_problems_kinds_not_the_wording(
+    run_against: Callable[..., Failure], report_tooling: Path
+) -> None:
+    answer = ok(result=[{"id": "c1", "name": "gave up (timeout)"}])
+    like_a_timeout = run_against(WORDING, answered(answer))
+    assert "(timeout)" in like_a_timeout[1]
+    like_a_code = run_against(WORDING.replace("result[0].name", "code"), answered(answer))
+    assert "\n  - code: missing" in like_a_code[1]  # as a wrong code of the new host would read
+    assert categories_of(json.loads(categories_json()), [like_a_timeout, like_a_code]) == [CONTENT, CONTENT]
 
 
 def test_failure_messages_name_no_secret(failures: dict[str, tuple[Failure, str]]) -> None:
-    assert [kind for kind, ((_, message), _) in failures.items() if SECRET in message] == []
+    assert [kind for kind, ((_, message, _), _) in failures.items() if SECRET in message] == []
 
 
 @pytest.fixture
