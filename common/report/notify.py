@@ -14,6 +14,8 @@ import pytest
 from common.http.masking import Masker
 
 STATUSES = ("passed", "failed", "broken", "skipped")
+STATUS_TEXT = {"passed": "通过", "failed": "失败", "broken": "损坏", "skipped": "跳过"}
+"""Each status as the Chinese Allure report names it."""
 NOT_PASSED = ("failed", "broken")
 MAX_LISTED_FAILURES = 15
 MAX_REASON_CHARS = 200
@@ -89,7 +91,7 @@ class RunOutcome:
 
 def target_text(target: str, oapi_url: str) -> str:
     """The run's target as the message shows it: the sandbox, or live DingTalk and its old host."""
-    return "sandbox (the built-in emulator)" if target == "sandbox" else f"live ({oapi_url})"
+    return "沙箱（内置模拟器）" if target == "sandbox" else f"线上钉钉（{oapi_url}）"
 
 
 @dataclass(frozen=True)
@@ -111,19 +113,20 @@ def markdown_message(outcome: RunOutcome, info: RunInfo, masker: Masker) -> dict
     totals = outcome.totals()
     failures = outcome.failures()
     total = sum(totals.values())
-    verdict = f"{len(failures)} of {total} tests did not pass" if failures else f"all {total} tests passed"
+    verdict = f"{total} 个用例中 {len(failures)} 个未通过" if failures else f"全部 {total} 个用例通过"
     if info.interrupted:
-        verdict += " (run interrupted)"
+        verdict += "（运行被中断）"
     head = [
-        f"#### dingtalk-apitest: {verdict}",
-        f"run **{info.run_id}** · target **{info.target}**",
-        " · ".join(f"{status} **{totals[status]}**" for status in STATUSES),
+        f"#### dingtalk-apitest：{verdict}",
+        f"运行 **{info.run_id}** · 目标 **{info.target}**",
+        " · ".join(f"{STATUS_TEXT[status]} **{totals[status]}**" for status in STATUSES),
         *_drift_block(info.drift),
     ]
-    tail = [f"report: {_link(info.report)}"]
+    tail = [f"报告：{_link(info.report)}"]
     listed: list[str] = []
     for failure in failures[:MAX_LISTED_FAILURES]:
-        candidate = [*listed, _cut(f"- {failure.status}: {failure.name} — {failure.reason}", MAX_LINE_CHARS)]
+        line = f"- {STATUS_TEXT.get(failure.status, failure.status)}：{failure.name} — {failure.reason}"
+        candidate = [*listed, _cut(line, MAX_LINE_CHARS)]
         if _size(head, _with_more(candidate, len(failures)), tail, masker) > MAX_MESSAGE_BYTES:
             break
         listed = candidate
@@ -140,7 +143,7 @@ def _drift_block(lines: tuple[str, ...]) -> list[str]:
 
 def _with_more(listed: list[str], failures: int) -> list[str]:
     """The listed failures and, when some are not listed, how many more there are."""
-    return [*listed, f"- … and {failures - len(listed)} more"] if failures > len(listed) else listed
+    return [*listed, f"- …… 另有 {failures - len(listed)} 个"] if failures > len(listed) else listed
 
 
 def _message(head: list[str], listed: list[str], tail: list[str], masker: Masker) -> dict[str, Any]:

@@ -47,14 +47,14 @@ def test_a_run_with_a_failure_posts_one_signed_message_and_never_shows_the_secre
     messages = requests.get(f"{sandbox.url}/__sandbox/robot/messages", timeout=5).json()["messages"]
     assert len(messages) == 1, messages
     text = messages[0]["message"]["markdown"]["text"]
-    assert f"passed **{passed}** · failed **1** · broken **0** · skipped **0**" in text
+    assert f"通过 **{passed}** · 失败 **1** · 损坏 **0** · 跳过 **0**" in text
     (failure,) = [line for line in text.splitlines() if line.startswith("- ")]
     assert re.fullmatch(
-        r"- failed: testcases/test_cases\.py::test_case\[\S*notify-fails\] — "
+        r"- 失败：testcases/test_cases\.py::test_case\[\S*notify-fails\] — "
         r"data/blackboard\.yaml:\d+ case 'notify-fails': POST /topapi/blackboard/category/list → HTTP 200",
         failure,
     ), failure
-    assert text.endswith("report: [https://ci.example/runs/42/report](https://ci.example/runs/42/report)")
+    assert text.endswith("报告：[https://ci.example/runs/42/report](https://ci.example/runs/42/report)")
     assert "dingtalk-apitest: run notification sent to the DingTalk robot at 127.0.0.1:" in run.stdout
 
     written = [path.read_text(errors="replace") for path in project.reports.rglob("*") if path.is_file()]
@@ -92,12 +92,12 @@ def test_the_merged_results_of_a_sharded_run_post_one_signed_message(project: Pr
     assert sent.stdout == f"dingtalk-apitest: run notification sent to the DingTalk robot at {robot_host}\n"
     assert len(messages) == 1, messages  # the sandbox keeps only messages whose signature and timestamp it checked
     text = messages[0]["markdown"]["text"]
-    assert text.startswith(f"#### dingtalk-apitest: 1 of {totals.total()} tests did not pass\n\n")
-    assert "run **987654321** · target **sandbox (the built-in emulator)**" in text
-    assert f"passed **{totals['passed']}** · failed **1** · broken **0** · skipped **0**" in text
+    assert text.startswith(f"#### dingtalk-apitest：{totals.total()} 个用例中 1 个未通过\n\n")
+    assert "运行 **987654321** · 目标 **沙箱（内置模拟器）**" in text
+    assert f"通过 **{totals['passed']}** · 失败 **1** · 损坏 **0** · 跳过 **0**" in text
     (failure,) = [line for line in text.splitlines() if line.startswith("- ")]
     assert re.fullmatch(
-        r"- failed: a case that fails on purpose, for the run notification — "
+        r"- 失败：a case that fails on purpose, for the run notification — "
         r"data/blackboard\.yaml:\d+ case 'notify-fails': POST /topapi/blackboard/category/list → HTTP 200",
         failure,
     ), failure

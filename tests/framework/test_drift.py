@@ -208,7 +208,7 @@ def test_the_notification_says_how_many_are_new_and_lists_the_first(tmp_path: Pa
     lines = block.splitlines()
     assert lines[0] == "contract drift: 8 new (8 in the record)"
     assert len(lines) == 7 and lines[-1] == "- … and 3 more"
-    assert "all 1 tests passed" in text
+    assert "全部 1 个用例通过" in text
 
 
 # ── proposed schema changes ────────────────────────────────────────────────────────────────────────────────────

@@ -35,7 +35,7 @@ WEBHOOK = f"https://oapi.dingtalk.com/robot/send?access_token={TOKEN}"
 OPENSSL_SIGN_1700000000000 = "Koxn3rncIo4Ec4ub8L4OwaXarFXUmFjkCaDJFZsR/Wg="
 # printf '1577262236757\nSEC1234567890abcdef' | openssl dgst -sha256 -hmac SEC1234567890abcdef -binary | base64
 OPENSSL_SIGN_1577262236757 = "f7qQ1A8KagEZ45y1gasTtKsEq5ERTeDXP9T+WkIqzDk="
-INFO = RunInfo("20240601120000-ab12", "live (https://oapi.dingtalk.com)", "https://ci.example/runs/7/report")
+INFO = RunInfo("20240601120000-ab12", "线上钉钉（https://oapi.dingtalk.com）", "https://ci.example/runs/7/report")
 
 
 def robot_settings(secret: str = SECRET, webhook: str = WEBHOOK) -> RobotSettings:
@@ -199,29 +199,29 @@ def test_the_message_has_the_totals_the_failures_the_run_the_target_and_the_repo
     )
     message = markdown_message(outcome, INFO, Masker())
     assert message["msgtype"] == "markdown"
-    assert message["markdown"]["title"] == "dingtalk-apitest: 1 of 3 tests did not pass"
+    assert message["markdown"]["title"] == "dingtalk-apitest：3 个用例中 1 个未通过"
     assert message["markdown"]["text"].split("\n\n") == [
-        "#### dingtalk-apitest: 1 of 3 tests did not pass",
-        "run **20240601120000-ab12** · target **live (https://oapi.dingtalk.com)**",
-        "passed **1** · failed **1** · broken **0** · skipped **1**",
-        "- failed: testcases/test_auth.py::test_auth[bad-secret] — data/auth.yaml:9 case 'bad-secret': GET /gettoken",
-        "report: [https://ci.example/runs/7/report](https://ci.example/runs/7/report)",
+        "#### dingtalk-apitest：3 个用例中 1 个未通过",
+        "运行 **20240601120000-ab12** · 目标 **线上钉钉（https://oapi.dingtalk.com）**",
+        "通过 **1** · 失败 **1** · 损坏 **0** · 跳过 **1**",
+        "- 失败：testcases/test_auth.py::test_auth[bad-secret] — data/auth.yaml:9 case 'bad-secret': GET /gettoken",
+        "报告：[https://ci.example/runs/7/report](https://ci.example/runs/7/report)",
     ]
 
 
 def test_a_green_run_says_so_and_a_local_report_is_a_plain_path() -> None:
-    info = RunInfo("r1", "sandbox (the built-in emulator)", DEFAULT_REPORT_URL, interrupted=True)
+    info = RunInfo("r1", "沙箱（内置模拟器）", DEFAULT_REPORT_URL, interrupted=True)
     text = markdown_message(outcome_of(("t::a", "passed", "")), info, Masker())["markdown"]["text"]
-    assert text.startswith("#### dingtalk-apitest: all 1 tests passed (run interrupted)\n\n")
-    assert text.endswith("\n\nreport: reports/allure-report/index.html")
+    assert text.startswith("#### dingtalk-apitest：全部 1 个用例通过（运行被中断）\n\n")
+    assert text.endswith("\n\n报告：reports/allure-report/index.html")
 
 
 def test_many_failures_are_capped_and_counted() -> None:
     failures = [(f"t::case-{n}", "failed", f"reason {n}") for n in range(40)]
     text = markdown_message(outcome_of(*failures), INFO, Masker())["markdown"]["text"]
-    listed = [line for line in text.splitlines() if line.startswith("- failed: ")]
-    assert listed == [f"- failed: t::case-{n} — reason {n}" for n in range(MAX_LISTED_FAILURES)]
-    assert f"\n- … and {40 - MAX_LISTED_FAILURES} more\n" in text
+    listed = [line for line in text.splitlines() if line.startswith("- 失败：")]
+    assert listed == [f"- 失败：t::case-{n} — reason {n}" for n in range(MAX_LISTED_FAILURES)]
+    assert f"\n- …… 另有 {40 - MAX_LISTED_FAILURES} 个\n" in text
 
 
 def test_long_failures_keep_the_message_well_under_dingtalk_s_20000_bytes() -> None:
@@ -230,15 +230,15 @@ def test_long_failures_keep_the_message_well_under_dingtalk_s_20000_bytes() -> N
     body = json.dumps(message).encode()  # as requests sends it
     assert len(body) <= 16_000
     text = message["markdown"]["text"]
-    listed = [line for line in text.splitlines() if line.startswith("- broken: ")]
+    listed = [line for line in text.splitlines() if line.startswith("- 损坏：")]
     assert 1 <= len(listed) < 30
-    assert f"- … and {30 - len(listed)} more" in text
+    assert f"- …… 另有 {30 - len(listed)} 个" in text
 
 
 def test_the_message_is_masked() -> None:
     outcome = outcome_of(("t::a", "failed", f"POST /x?access_token=abc123 body has {SECRET}"))
     text = markdown_message(outcome, INFO, Masker([SECRET]))["markdown"]["text"]
-    assert "- failed: t::a — POST /x?access_token=*** body has ***" in text
+    assert "- 失败：t::a — POST /x?access_token=*** body has ***" in text
     assert SECRET not in text
 
 
@@ -317,19 +317,19 @@ def test_a_run_sends_one_signed_message_with_its_outcome(
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     (message,) = received(robot_sandbox)  # the sandbox keeps only messages whose signature it checked
     text = message["markdown"]["text"]
-    assert "passed **2** · failed **3** · broken **3** · skipped **2**" in text
+    assert "通过 **2** · 失败 **3** · 损坏 **3** · 跳过 **2**" in text
     failures = [line for line in text.splitlines() if line.startswith("- ")]
-    assert failures[0].startswith("- failed: test_run.py::test_assert — ")
+    assert failures[0].startswith("- 失败：test_run.py::test_assert — ")
     assert "one is not two" in failures[0]
     assert failures[1:] == [
-        "- failed: test_run.py::test_fail — data/x.yaml:4 case 'x': POST /x → HTTP 200",
-        "- broken: test_run.py::test_key_error — KeyError: 'bb_id'",
-        "- broken: test_run.py::test_setup — RuntimeError: no fixture today",
-        "- broken: test_run.py::test_teardown — OSError: cleanup failed",
-        "- failed: test_run.py::test_xpass — [XPASS(strict)] fixed now",
+        "- 失败：test_run.py::test_fail — data/x.yaml:4 case 'x': POST /x → HTTP 200",
+        "- 损坏：test_run.py::test_key_error — KeyError: 'bb_id'",
+        "- 损坏：test_run.py::test_setup — RuntimeError: no fixture today",
+        "- 损坏：test_run.py::test_teardown — OSError: cleanup failed",
+        "- 失败：test_run.py::test_xpass — [XPASS(strict)] fixed now",
     ]
-    assert re.search(r"run \*\*\d{14}-[0-9a-f]{4}\*\* · target \*\*live \(http://127\.0\.0\.1:\d+\)\*\*", text)
-    assert text.endswith("report: [https://ci.example/runs/7/report](https://ci.example/runs/7/report)")
+    assert re.search(r"运行 \*\*\d{14}-[0-9a-f]{4}\*\* · 目标 \*\*线上钉钉（http://127\.0\.0\.1:\d+）\*\*", text)
+    assert text.endswith("报告：[https://ci.example/runs/7/report](https://ci.example/runs/7/report)")
     result.stdout.fnmatch_lines(["dingtalk-apitest: run notification sent to the DingTalk robot at 127.0.0.1:*"])
     assert "/robot/send?access_token=***&timestamp=" in caplog.text  # the request was logged, masked
     for output in (result.stdout.str(), result.stderr.str(), caplog.text):

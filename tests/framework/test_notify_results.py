@@ -121,10 +121,10 @@ def test_properties_written_by_hand_are_read_too() -> None:
 
 def test_the_run_id_given_wins_over_the_shard_s_and_the_target_comes_from_the_results() -> None:
     assert run_info(ENVIRONMENT, None, REPORT_URL) == (
-        RunInfo("20240601120000-ab12", "live (https://oapi.example:8443)", REPORT_URL)
+        RunInfo("20240601120000-ab12", "线上钉钉（https://oapi.example:8443）", REPORT_URL)
     )
     assert run_info(ENVIRONMENT, "gh-77", REPORT_URL).run_id == "gh-77"
-    assert run_info({"Target": "sandbox"}, None, REPORT_URL).target == "sandbox (the built-in emulator)"
+    assert run_info({"Target": "sandbox"}, None, REPORT_URL).target == "沙箱（内置模拟器）"
     assert run_info({}, None, REPORT_URL) == RunInfo("unknown", "unknown", REPORT_URL)
 
 
@@ -160,11 +160,11 @@ def test_the_results_are_sent_as_one_signed_message(
     ]
     (message,) = received(robot_sandbox)  # the sandbox keeps only messages whose signature it checked
     assert message["markdown"]["text"].split("\n\n") == [
-        "#### dingtalk-apitest: 2 of 6 tests did not pass",
-        "run **gh-77** · target **live (https://oapi.example:8443)**",
-        "passed **3** · failed **1** · broken **1** · skipped **1**",
-        "- broken: title c — KeyError: 'bb_id'\n- failed: title b — data/x.yaml:4 case 'b': POST /x",
-        f"report: [{REPORT_URL}]({REPORT_URL})",
+        "#### dingtalk-apitest：6 个用例中 2 个未通过",
+        "运行 **gh-77** · 目标 **线上钉钉（https://oapi.example:8443）**",
+        "通过 **3** · 失败 **1** · 损坏 **1** · 跳过 **1**",
+        "- 损坏：title c — KeyError: 'bb_id'\n- 失败：title b — data/x.yaml:4 case 'b': POST /x",
+        f"报告：[{REPORT_URL}]({REPORT_URL})",
     ]
 
 
@@ -180,7 +180,7 @@ def test_unreadable_files_are_one_warning_line_and_the_rest_is_sent(
     )
     assert sent.startswith("dingtalk-apitest: run notification sent to ")
     (message,) = received(robot_sandbox)
-    assert "passed **3** · failed **1** · broken **1** · skipped **1**" in message["markdown"]["text"]
+    assert "通过 **3** · 失败 **1** · 损坏 **1** · 跳过 **1**" in message["markdown"]["text"]
 
 
 def test_no_results_nothing_sent(tmp_path: Path, robot_sandbox: SandboxServer) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import platform
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from common.report.metadata import ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
+from common.cases.problems import shown
+from common.report.metadata import CONTENT, ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
 from sandbox.config import DEFAULT_APPSECRET
 from tests.e2e.harness import PROJECT_ROOT, Project, copy_project
 from tests.report.allure_js import read_properties
@@ -40,8 +42,33 @@ FAILING_CASES = f"""
     request: {{path: /topapi/blackboard/category/list}}
     expct: {{errcode: 0}}
 """
-EXPECTED_CATEGORIES = {ERRCODE_OR_STATUS: 1, SCHEMA: 1, SETUP: 1}
-"""The three cases above, one per category (the misspelt one is an invalid case)."""
+CHECKS_PASSED = "every check of a passed two-step case is shown"
+CHECKS_FAILED = "every check of a failed two-step case is shown"
+LIST_CATEGORIES = """
+        request:
+          path: /topapi/blackboard/category/list
+          json: {operation_userid: "${profile.admin_userid}"}"""
+CHECKED_CASES = f"""
+  - id: checks-passed
+    title: {CHECKS_PASSED}
+    steps:
+      - name: list the categories{LIST_CATEGORIES}
+        expect: {{body: {{result: {{len_ge: 1}}}}}}
+        save: {{first_id: "result[0].id"}}
+      - name: list them again{LIST_CATEGORIES}
+        expect: {{body: {{"result[0].id": "${{first_id}}", "result[0].name": {{type: string}}}}}}
+  - id: checks-failed
+    title: {CHECKS_FAILED}
+    steps:
+      - name: list the categories{LIST_CATEGORIES}
+        expect: {{body: {{result: {{len_ge: 1}}}}}}
+      - name: expect a category that is not there{LIST_CATEGORIES}
+        expect: {{body: {{"result[0].id": no-such-category, "result[0].name": {{type: string}}}}}}
+"""
+"""A passed and a failed case of two steps each, to show every check of every step."""
+EXPECTED_CATEGORIES = {ERRCODE_OR_STATUS: 1, SCHEMA: 1, SETUP: 1, CONTENT: 1}
+"""The failing cases above, one per category (the misspelt one is an invalid case, checks-failed a body
+assertion)."""
 JUNIT = "reports/junit.xml"
 STATUSES = ("total", "passed", "failed", "broken", "skipped", "unknown")
 
@@ -63,20 +90,21 @@ class ReviewedRun:
 
 
 def review(root: Path) -> ReviewedRun:
-    """Run the blackboard cases and the failing ones in a project copy at ``root``, then report twice; a second
-    call finds it done."""
+    """Run the blackboard cases and the failing ones twice in a project copy at ``root``, reporting after each run
+    and once more on the second run's results (as a rebuilt report does); a second call finds it done."""
     done = root / "reviewed"
     if not done.exists():
         if root.exists():
             pytest.fail("the worker that prepared the reviewed run failed: see its error", pytrace=False)
         root.mkdir()
         project = copy_project(root)
-        project.add_cases("blackboard.yaml", FAILING_CASES)
-        run = project.run("--case-file=blackboard.yaml", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
-        assert run.returncode == 1, run.output
-        for _ in range(2):
-            generated = project.generate_report()
-            assert generated.returncode == 0, generated.output
+        project.add_cases("blackboard.yaml", FAILING_CASES + CHECKED_CASES)
+        for reports in (1, 2):
+            run = project.run("--case-file=blackboard.yaml", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
+            assert run.returncode == 1, run.output
+            for _ in range(reports):
+                generated = project.generate_report()
+                assert generated.returncode == 0, generated.output
         done.touch()
     return ReviewedRun(Project(root), root / JUNIT)
 
@@ -214,9 +242,9 @@ def test_the_environment_is_shown_without_secrets(reviewed: ReviewedRun, offline
     assert DEFAULT_APPSECRET not in reviewed.report.read_text(encoding="utf-8")
 
 
-def test_history_is_kept_across_reports(reviewed: ReviewedRun, offline_page: Page) -> None:
+def test_history_is_kept_across_runs_each_run_once(reviewed: ReviewedRun, offline_page: Page) -> None:
     history = (reviewed.project.reports / "history.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(history) == 2
+    assert len(history) == 2  # two runs; the second one reported twice
     page = open_report(offline_page, reviewed.report)
     page.get_by_test_id("tab-failed").click()
     page.get_by_test_id("tree-leaf-title").filter(has_text=WRONG_ERRCODE).click()
@@ -239,3 +267,159 @@ def test_a_page_without_embedded_data_is_refused_in_one_line(tmp_path: Path, rep
     )
     assert done.returncode == 1
     assert done.stderr == f"{page}: no embedded report data: is the awesome plugin's singleFile option on?\n"
+
+
+def check_steps(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a result that show one check each (titled ✓ or ✗), in order."""
+    steps = node.get("steps", [])
+    return [step for step in steps if step["name"][:1] in "✓✗"] + [
+        check for step in steps if step["name"][:1] not in "✓✗" for check in check_steps(step)
+    ]
+
+
+@pytest.mark.parametrize("title", [CHECKS_PASSED, CHECKS_FAILED])
+def test_every_check_of_every_step_is_shown_with_what_it_expected_and_found(
+    reviewed: ReviewedRun, offline_page: Page, title: str
+) -> None:
+    result = result_titled(reviewed.results, title)
+    listed = [
+        item
+        for source in attachments_named(result, "checks")
+        for item in json.loads((reviewed.results / source).read_text(encoding="utf-8"))
+    ]
+    steps = check_steps(result)
+    assert [item["path"] for item in listed][:4] == ["status", "errcode", "$", "result"]
+    assert len(steps) == len(listed) == 4 + 5  # status, errcode, schema and the body's assertions of each step
+    for item, step in zip(listed, steps, strict=True):
+        assert step["status"] == ("passed" if item["ok"] else "failed"), step["name"]
+        if item["ok"]:
+            assert f"{shown(item['expected'])} (actual {shown(item['actual'])})" in step["name"]
+        else:
+            assert step["name"] == f"✗ {item['path']}: {item['problem']}"
+            assert f"expected {item['expected']!r}, got {item['actual']!r}" in step["name"]
+    failed = [step["name"] for step in steps if step["status"] == "failed"]
+    assert failed == (
+        [] if title == CHECKS_PASSED else [f"✗ result[0].id: expected 'no-such-category', got {listed[-2]['actual']!r}"]
+    )
+
+    page = open_report(offline_page, reviewed.report)
+    page.get_by_test_id("tree-leaf-title").filter(has_text=title).click()
+    titles = page.get_by_test_id("test-result-step-title")
+    for step in result["steps"]:  # open each step of the case that is closed (a passed one): its checks are sub-steps
+        header = page.get_by_test_id("test-result-step-header").filter(has_text=step["name"])
+        shown_step = page.get_by_test_id("test-result-step").filter(has=header)
+        if not shown_step.get_by_test_id("test-result-step").count():
+            header.click()
+    for step in steps:
+        titled = titles.filter(has_text=step["name"]).first
+        expect(titled).to_be_visible()
+        header = titled.locator("xpath=..")
+        expect(header.get_by_test_id(f"tree-leaf-status-{step['status']}")).to_have_count(1)  # marked ✓ or ✗
+    attachment_headers = page.get_by_test_id("test-result-attachment-header").filter(has_text="checks")
+    expect(attachment_headers).to_have_count(2)
+
+
+FRAMEWORK_FIXTURES = ("pytestconfig", "case_runner", "run_case", "case")
+MISSPELT = "a case with a misspelt key"
+
+
+def test_the_report_opens_in_chinese(reviewed: ReviewedRun, offline_page: Page) -> None:
+    page = open_report(offline_page, reviewed.report)
+    expect(page.get_by_test_id("nav-tab-results")).to_contain_text("结果")
+    expect(page.get_by_test_id("tab-all")).to_contain_text("总计")
+    expect(page.get_by_test_id("tab-failed")).to_contain_text("失败")
+    expect(page.get_by_test_id("search-input")).to_have_attribute("placeholder", "搜索测试")
+
+
+def trend(page: Page) -> Locator:
+    """The status trend of the report's charts: one bar group per run."""
+    page.get_by_role("button", name="Report", exact=True).click()  # the report's sections
+    page.get_by_text("图形", exact=True).click()
+    title = "状态趋势（历次运行）"
+    return page.locator(f"xpath=//*[contains(@class,'widget')][.//*[normalize-space(text())='{title}']]")
+
+
+def test_the_trend_shows_each_run_once(reviewed: ReviewedRun, offline_page: Page) -> None:
+    chart = trend(open_report(offline_page, reviewed.report))
+    expect(chart.get_by_test_id("group")).to_have_count(2)  # two runs, though the second was reported twice
+
+
+def test_nothing_of_the_framework_is_shown(reviewed: ReviewedRun, offline_page: Page) -> None:
+    for path in reviewed.results.glob("*-container.json"):
+        container = json.loads(path.read_text(encoding="utf-8"))
+        fixtures = [item["name"].split("::")[0] for item in container.get("befores", []) + container.get("afters", [])]
+        assert not set(fixtures) & set(FRAMEWORK_FIXTURES), path.name
+    for path in reviewed.results.glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        assert not {label["name"] for label in result["labels"]} & {"host", "thread"}, result["name"]
+        assert not [p for p in result.get("parameters", []) if "Case(" in p["value"]], result["name"]
+    page = open_report(offline_page, reviewed.report)
+    page.get_by_test_id("tab-failed").click()
+    page.get_by_test_id("tree-leaf-title").filter(has_text=WRONG_ERRCODE).click()
+    page.get_by_test_id("test-result-error").wait_for()
+    shown = page.inner_text("body")
+    for internal in (*FRAMEWORK_FIXTURES[:3], "Case(data/", "host", "thread"):
+        assert internal not in shown
+    parameters = {
+        page.get_by_test_id("metadata-item-key").nth(i).inner_text(): page.get_by_test_id("metadata-item-value")
+        .nth(i)
+        .inner_text()
+        for i in range(page.get_by_test_id("metadata-item-key").count())
+    }
+    assert parameters["用例 ID"] == "blackboard:wrong-errcode"
+    assert re.fullmatch(r"data/blackboard\.yaml:\d+", parameters["YAML 位置"])
+
+
+def test_the_error_is_shown_once_with_its_yaml_place(reviewed: ReviewedRun, offline_page: Page) -> None:
+    result = result_titled(reviewed.results, WRONG_ERRCODE)
+    message = result["statusDetails"]["message"]
+    assert re.match(r"data/blackboard\.yaml:\d+ case 'wrong-errcode': ", message)
+    assert "trace" not in result["statusDetails"]
+
+    def errors(node: dict[str, Any]) -> list[str]:
+        own = [step["statusDetails"].get("message", "") for step in node.get("steps", []) if step.get("statusDetails")]
+        return own + [error for step in node.get("steps", []) for error in errors(step)]
+
+    assert errors(result) == [message]  # in the step that failed, as it is, so the report puts it there
+    page = open_report(offline_page, reviewed.report)
+    page.get_by_test_id("tab-failed").click()
+    page.get_by_test_id("tree-leaf-title").filter(has_text=WRONG_ERRCODE).click()
+    expect(page.get_by_test_id("test-result-error-message")).to_contain_text("errcode: expected 40035, got 0")
+    body = page.get_by_test_id("test-result-steps-root").locator(":scope > *")
+    expect(body).to_have_count(len(result["steps"]))  # no step made up for the error after the last one
+    assert "Failed: " not in page.inner_text("body")
+
+
+def test_an_invalid_case_keeps_its_place(reviewed: ReviewedRun, offline_page: Page) -> None:
+    result = result_titled(reviewed.results, MISSPELT)
+    labels = {label["name"]: label["value"] for label in result["labels"]}
+    assert labels["epic"] == "公告 Blackboard"
+    assert labels["story"] == "/topapi/blackboard/category/list"
+    assert labels["severity"] == "normal"
+    page = open_report(offline_page, reviewed.report)
+    endpoint = tree_group(tree_group(page, "公告 Blackboard"), "/topapi/blackboard/category/list")
+    expect(endpoint.get_by_test_id("tree-leaf-title").filter(has_text=MISSPELT)).to_have_count(1)
+
+
+def test_the_curl_attachment_says_how_to_replay(reviewed: ReviewedRun) -> None:
+    (source, *_) = attachments_named(result_titled(reviewed.results, WRONG_ERRCODE), "curl")
+    curl = (reviewed.results / source).read_text(encoding="utf-8").splitlines()
+    assert curl[0] == "# 重放（新 token，发往当前目标）：python -m common.report.replay blackboard:wrong-errcode"
+    assert all(line.startswith("#") for line in curl)  # the run's sandbox is gone: its curl line is only shown
+    assert any(line.startswith("# curl -X POST 'http://127.0.0.1:") for line in curl)
+
+
+def test_a_failed_case_is_replayed_by_its_id(reviewed: ReviewedRun) -> None:
+    before = sorted(path.name for path in reviewed.results.iterdir())
+    replayed = reviewed.project.python("-m", "common.report.replay", "blackboard:wrong-errcode", timeout=120)
+    assert replayed.returncode == 1, replayed.output
+    assert replayed.stdout.startswith(f"重放 {WRONG_ERRCODE}（blackboard:wrong-errcode）\n")
+    assert "access_token=***" in replayed.stdout  # a fresh token, never shown
+    assert "appsecret=***" in replayed.stdout
+    assert DEFAULT_APPSECRET not in replayed.output
+    assert "\n结果：失败\n" in replayed.stdout
+    assert "errcode: expected 40035, got 0" in replayed.stdout
+    assert sorted(path.name for path in reviewed.results.iterdir()) == before  # the run's results are left alone
+    unknown = reviewed.project.python("-m", "common.report.replay", "blackboard:no-such-case", timeout=120)
+    assert unknown.returncode != 0
+    assert unknown.stdout.startswith("重放 blackboard:no-such-case：没有找到这个用例")
