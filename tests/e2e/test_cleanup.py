@@ -126,7 +126,7 @@ def test_an_unsafe_write_case_fails_alone_with_one_line_and_is_never_sent(
     run = project.run("-q", "-k", "pinned-to-the-top or category-list", env=sandbox.environ())
 
     assert run.returncode == 1, run.output
-    assert re.search(r"\b2 passed, \d+ deselected, 1 error\b", run.output), run.output  # category-list's two
+    assert re.search(r"\b\d+ passed, \d+ deselected, 1 error\b", run.output), run.output  # category-list's cases
     line = f"data/blackboard.yaml:{last_line - 1} case 'pinned-to-the-top' request.json.create_request.push_top: "
     assert f"{line}must be false, not true (a rule for live tenants in data/live/safety.yaml" in run.output
     assert "Traceback" not in run.output
