@@ -3,9 +3,14 @@ test gets a minute, a test that runs the whole API suite or builds the report mo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from common import require_python
+from tests.tooling import require
 
 require_python()
 
@@ -19,3 +24,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker("timeout") is None:
             folder = item.path.parent.name
             item.add_marker(pytest.mark.timeout(LIMITS.get(folder, DEFAULT)))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (no browser download), one per test process: Playwright's sync API allows one
+    driver per thread, so the report and sandbox tests share it."""
+    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"])
+        yield chromium
+        chromium.close()

@@ -71,7 +71,10 @@ def test_the_whole_suite_passes_under_faults_and_shows_every_retry(
     env = {**sandbox.environ(), "DINGTALK_RETRIES": "5", "DINGTALK_RETRY_BACKOFF": "0.05"}
     run = project.run("-n", "auto", "-q", env=env, timeout=400)
     assert run.returncode == 0, run.output[-3000:]
-    assert set(_summary(run.output)) == {"passed"}, run.output[-3000:]
+    # on this live-mode run only the sandbox's own behaviour is skipped (it is not DingTalk's documented contract)
+    assert set(_summary(run.output)) <= {"passed", "skipped"}, run.output[-3000:]
+    skips = [line for line in run.output.splitlines() if line.startswith("SKIPPED")]
+    assert all("the sandbox's own behaviour" in line for line in skips), skips
     faults = sandbox.stats()["faults"]
     assert faults["busy"] > 0 and faults["rate_limited"] > 0, faults
     results = project.reports / "allure-results"
@@ -163,10 +166,15 @@ def test_refused_credentials_stop_the_run_with_one_line(
     project: Project, start_sandbox: Callable[..., RunningSandbox]
 ) -> None:
     sandbox = start_sandbox()
-    run = project.run("-n", "2", "-q", env={**sandbox.environ(), "DINGTALK_APPSECRET": "wrong-secret"})
+    run = project.run(
+        "testcases/test_cases.py", "-n", "2", "-q", env={**sandbox.environ(), "DINGTALK_APPSECRET": "wrong-secret"}
+    )
     assert run.returncode == 2, run.output[-3000:]
     assert f"Interrupted: the run stops: DingTalk refused the app credentials at {sandbox.url}/gettoken" in run.output
-    assert 1 <= _summary(run.output).get("failed", 0) <= 2
+    # each worker stops after the case that met the refusal (a case sending the app's credentials itself fails too)
+    summary = _summary(run.output)
+    assert summary.get("failed", 0) >= 1
+    assert summary.get("failed", 0) + summary.get("passed", 0) < 40, summary
     assert "wrong-secret" not in run.output
 
 

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from tests.e2e.harness import PROJECT_ROOT
 from tests.framework.conftest import load_text, profile, schemas  # noqa: F401 - fixtures shared with tests/framework
 from tests.tooling import require
 
-CHROMIUM = Path("/usr/bin/chromium")
 ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
 
 
@@ -23,16 +22,6 @@ def report_tooling() -> Path:
     """The Allure 3 command line from the checkout's node_modules."""
     require(ALLURE_CLI.exists(), "the npm report tooling", "run `npm ci` in the project root")
     return ALLURE_CLI
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium (no browser download)."""
-    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -3,28 +3,16 @@ recent request to its detail. Nothing but the sandbox's loopback URL may load (e
 A missing Chromium skips locally and fails under CI=1 (tests/tooling.py)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultSettings
 from sandbox.server import SandboxServer
-from tests.tooling import require
 
-CHROMIUM = Path("/usr/bin/chromium")
 APPKEY, APPSECRET = "browser-appkey", "browser-appsecret-0123"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
