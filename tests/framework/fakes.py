@@ -54,9 +54,9 @@ def ok(**fields: Any) -> Response:
     return response({"errcode": 0, "errmsg": "ok", "request_id": "r0a1b2c3d4e5", "success": True, **fields})
 
 
-def blackboard(bb_id: str, title: str) -> Response:
-    """A blackboard/get success with every field DingTalk's page 获取公告详情 lists."""
-    result = {
+def blackboard_result(bb_id: str, title: str) -> dict[str, Any]:
+    """A blackboard/get ``result`` with every field DingTalk's page 获取公告详情 lists."""
+    return {
         "id": bb_id,
         "title": title,
         "content": "c",
@@ -73,7 +73,11 @@ def blackboard(bb_id: str, title: str) -> Response:
         "user_list": [],
         "deptList": [],
     }
-    return ok(result=result)
+
+
+def blackboard(bb_id: str, title: str) -> Response:
+    """A blackboard/get success answering ``blackboard_result``."""
+    return ok(result=blackboard_result(bb_id, title))
 
 
 def oapi_error(code: int, **fields: Any) -> Response:

@@ -13,7 +13,7 @@ from common.cases.problems import Outcome, problems
 from common.cases.schemas import SchemaStore
 from common.cases.templating import Context
 from common.run.checks import CheckContext, check_errcode, check_schema, check_status, run_checks
-from tests.framework.fakes import response
+from tests.framework.fakes import blackboard_result, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
 
@@ -43,23 +43,7 @@ def bare_step(api: str, path: str, schema: str | None = None) -> Step:
     return Step(f"POST {path}", request, Expectation(200, (), (), schema, ()), (), Source("cases.yaml", 4))
 
 
-RESULT = {
-    "id": "bb-1",
-    "title": "t",
-    "content": "c",
-    "author": "a",
-    "category_id": "cat",
-    "private_level": 0,
-    "depname_list": [],
-    "username_list": [],
-    "gmt_create": "2023-11-14 22:13:20",
-    "gmt_modified": "2023-11-14 22:13:20",
-    "read_count": 0,
-    "unread_count": 0,
-    "coverpic_url": "",
-    "user_list": [],
-    "deptList": [],
-}
+RESULT = blackboard_result("bb-1", "t")
 """A blackboard/get result with every field DingTalk's page 获取公告详情 lists."""
 GET_STEP = """\
     request: {path: /topapi/blackboard/get, json: {}}
