@@ -5,15 +5,17 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import FrameType
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET, DEFAULT_TOKEN_TTL, SandboxConfig
-from sandbox.faults import CONVERTERS, DEFAULT_QPS_LIMIT, ENV_VAR, read_settings
+from sandbox.faults import DEFAULT_QPS_LIMIT
 from sandbox.mutants import ENV_VAR as MUTANT_ENV_VAR
 from sandbox.mutants import UnknownMutant, listing, lookup
 from sandbox.server import SandboxServer
+from sandbox.settings import ENV_VAR, Source, read_settings
 
 READY_LINE = "DingTalk sandbox listening on {url}"
 PROG = "python -m sandbox"
@@ -39,16 +41,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _flag_type(key: str) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            return CONVERTERS[key](text)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(f"{text}: {error}") from None
-
-    return convert
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = _Parser(prog=PROG, description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
@@ -62,7 +54,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mutant", metavar="NAME", help=f"break one documented contract point (or {MUTANT_ENV_VAR})")
     parser.add_argument("--list-mutants", action="store_true", help="list the contract mutants and exit")
     for flag, (key, metavar, help_text) in SETTING_FLAGS.items():
-        parser.add_argument(flag, dest=f"setting_{key}", metavar=metavar, type=_flag_type(key), help=help_text)
+        parser.add_argument(flag, dest=f"setting_{key}", metavar=metavar, help=help_text)
     return parser.parse_args(argv)
 
 
@@ -70,15 +62,14 @@ def build_config(args: argparse.Namespace, environ: Mapping[str, str]) -> Sandbo
     """The settings: defaults, then `DINGTALK_SANDBOX_FAULTS`, then `--faults`, then the single flags.
 
     The contract mutant: `--mutant`, else `DINGTALK_SANDBOX_MUTANT`; an unknown name is a usage error."""
+    sources: list[tuple[str, Source]] = [(ENV_VAR, environ.get(ENV_VAR, "")), ("--faults", args.faults)]
+    for flag, (key, _, _) in SETTING_FLAGS.items():
+        if (text := getattr(args, f"setting_{key}")) is not None:
+            sources.append((flag, {key: text}))
     try:
-        settings = read_settings([(ENV_VAR, environ.get(ENV_VAR, "")), ("--faults", args.faults)])
-        flags = {key: getattr(args, f"setting_{key}") for key, _, _ in SETTING_FLAGS.values()}
-        settings.update({key: value for key, value in flags.items() if value is not None})
+        config = read_settings(SandboxConfig(args.appkey, args.appsecret, verbose=args.verbose), sources)
         mutant = args.mutant or environ.get(MUTANT_ENV_VAR, "").strip() or None
-        if mutant is not None:
-            mutant = lookup(mutant).name
-        config = SandboxConfig(args.appkey, args.appsecret, verbose=args.verbose, mutant=mutant)
-        return config.with_settings(settings)
+        return config if mutant is None else replace(config, mutant=lookup(mutant).name)
     except (ValueError, UnknownMutant) as error:
         raise UsageError(str(error)) from None
 

@@ -1,21 +1,22 @@
 """Settings of one sandbox instance."""
 
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Self
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sandbox.faults import FaultSettings
 
 DEFAULT_APPKEY = "sandbox-appkey"
 DEFAULT_APPSECRET = "sandbox-appsecret"
 DEFAULT_TOKEN_TTL = 7200
-_FAULT_FIELDS = frozenset(item.name for item in fields(FaultSettings))
 
 
 @dataclass(frozen=True)
 class SandboxConfig:
-    """Credentials, token lifetime, faults, time source, sleep function and logging switch of a sandbox."""
+    """Credentials, token lifetime, faults, time source, sleep function and logging switch of a sandbox.
+
+    The run-time settings (`token_ttl` and `faults`) are read from text and JSON by `sandbox.settings`."""
 
     appkey: str = DEFAULT_APPKEY
     appsecret: str = DEFAULT_APPSECRET
@@ -29,9 +30,3 @@ class SandboxConfig:
     def settings(self) -> dict[str, Any]:
         """The settings `/__sandbox/faults` shows: the fault settings and `token_ttl`."""
         return {**asdict(self.faults), "token_ttl": self.token_ttl}
-
-    def with_settings(self, settings: Mapping[str, Any]) -> Self:
-        """A copy with converted settings (`sandbox.faults.CONVERTERS` keys) applied; ValueError if they clash."""
-        changes = {key: value for key, value in settings.items() if key in _FAULT_FIELDS}
-        token_ttl = settings.get("token_ttl", self.token_ttl)
-        return replace(self, token_ttl=token_ttl, faults=replace(self.faults, **changes))

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.front_door.catalog import GROUPS, OTHER, SERVICE_ENDPOINTS, Example, group_of
-from sandbox.routes import Route, Style
+from sandbox.protocol.envelopes import Style
+from sandbox.protocol.parameters import ACS_TOKEN_HEADER
+from sandbox.routes import Route
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
 OPENAPI_VERSION = "3.1.0"
@@ -208,7 +210,7 @@ def document(
             "schemas": dict(sorted(components.items())),
             "securitySchemes": {
                 "oapiToken": {"type": "apiKey", "in": "query", "name": "access_token"},
-                "acsToken": {"type": "apiKey", "in": "header", "name": "x-acs-dingtalk-access-token"},
+                "acsToken": {"type": "apiKey", "in": "header", "name": ACS_TOKEN_HEADER},
             },
         },
     }

@@ -1,5 +1,6 @@
 """Run the sandbox as a child process (`python -m sandbox --port 0`), for test sessions and tools."""
 
+import os
 import queue
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Self
 
+from sandbox.config import SandboxConfig
 from sandbox.lifecycle import Runnable
+from sandbox.settings import ENV_VAR, settings_text
 
 READY_PREFIX = "DingTalk sandbox listening on "
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +22,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class SandboxStartError(RuntimeError):
     """The child process died, or never announced its URL or answered its health check in time."""
+
+
+def command_line(config: SandboxConfig) -> list[str]:
+    """`config` as `python -m sandbox` flags, every run-time setting in `--faults`; a clock or a sleep function of
+    its own cannot cross to a child process (ValueError)."""
+    if config.clock is not time.time or config.sleep is not time.sleep:
+        raise ValueError("a sandbox in a child process keeps its own clock and sleep; run it in process instead")
+    flags = ["--appkey", config.appkey, "--appsecret", config.appsecret, "--faults", settings_text(config)]
+    return [*flags, *(["--verbose"] if config.verbose else []), *(["--mutant", config.mutant] if config.mutant else [])]
 
 
 def _read_first_line(stream: IO[str], lines: "queue.Queue[str]") -> None:
@@ -29,10 +41,19 @@ class SandboxProcess(Runnable):
     """A sandbox in a child process; `url` is known once `start()` returns."""
 
     def __init__(
-        self, args: Sequence[str] = (), startup_timeout: float = 15.0, grace: float = 5.0, mutant: str | None = None
+        self,
+        args: Sequence[str] = (),
+        startup_timeout: float = 15.0,
+        grace: float = 5.0,
+        mutant: str | None = None,
+        config: SandboxConfig | None = None,
     ) -> None:
-        """`mutant`: run a contract mutant (`--mutant`); without it the child reads DINGTALK_SANDBOX_MUTANT."""
-        self.args = [*args, *(["--mutant", mutant] if mutant else [])]
+        """`mutant`: run a contract mutant (`--mutant`); without it the child reads DINGTALK_SANDBOX_MUTANT.
+
+        `config`: the child's credentials and every run-time setting, as flags (`command_line`); the child then
+        reads no DINGTALK_SANDBOX_FAULTS, the settings having been read once already."""
+        self.args = [*(command_line(config) if config else []), *args, *(["--mutant", mutant] if mutant else [])]
+        self._settings_given = config is not None
         self.startup_timeout = startup_timeout
         self.grace = grace
         self._proc: subprocess.Popen[str] | None = None
@@ -46,7 +67,8 @@ class SandboxProcess(Runnable):
 
     def start(self) -> Self:
         command = [sys.executable, "-m", "sandbox", "--port", "0", *self.args]
-        self._proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+        environ = {k: v for k, v in os.environ.items() if k != ENV_VAR} if self._settings_given else None
+        self._proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environ, stdout=subprocess.PIPE, text=True)
         deadline = time.monotonic() + self.startup_timeout
         try:
             self._url = self._await_url(self._proc, deadline)

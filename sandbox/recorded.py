@@ -24,40 +24,33 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
-from sandbox.envelopes import (
+from sandbox.protocol.envelopes import (
     INVALID_API,
-    INVALID_PARAM,
-    MISSING_PARAM,
-    NEED_GET,
-    NEED_POST,
     AcsError,
     Body,
     OapiError,
+    Style,
+    error_answer,
+    missing,
+    request_errors,
     request_id,
-    wrapped_error,
+    status_error,
+    wrong_method,
 )
+from sandbox.protocol.messages import Request
+from sandbox.protocol.parameters import json_object, query_of, require_token
 from sandbox.state import TenantState
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "data" / "spec" / "examples"
-TOKEN_HEADER = "x-acs-dingtalk-access-token"
 HINT = (
     'record it from its DingTalk doc page with `python -m common.cases.scaffold "curl ..." --example ANSWER.json` '
     "(the sandbox then answers its example), or run that case against DingTalk"
 )
 _log = logging.getLogger("sandbox")
 _warned: set[str] = set()
-
-
-class Sent(Protocol):
-    """What the sandbox received (sandbox.app.Request)."""
-
-    method: str
-    target: str
-    headers: Mapping[str, str]
-    body: bytes
 
 
 @dataclass(frozen=True)
@@ -87,19 +80,18 @@ def load(root: Path = EXAMPLES_DIR) -> dict[str, Recording]:
     return found
 
 
-def answer(recordings: Mapping[str, Recording], state: TenantState, sent: Sent) -> tuple[int, Body]:
+def answer(recordings: Mapping[str, Recording], state: TenantState, sent: Request) -> tuple[int, Body]:
     """The answer to a request for a path no route serves: from its recording, or the not-emulated answer."""
     path = urlsplit(sent.target).path
     recording = recordings.get(path)
     if recording is None:
         return not_emulated(sent.method, path)
     state.count_call(f"{sent.method} {path}")
+    style = Style.ACS if recording.api == "api" else Style.TOPAPI
     try:
-        return 200, _recorded(recording, state, sent)
-    except OapiError as error:
-        return 200, {**error.body(), "request_id": request_id()}
-    except AcsError as error:
-        return error.status, error.body()
+        return 200, _recorded(recording, style, state, sent)
+    except (OapiError, AcsError) as error:
+        return error_answer(style, error)
 
 
 def not_emulated(method: str, path: str) -> tuple[int, Body]:
@@ -109,54 +101,23 @@ def not_emulated(method: str, path: str) -> tuple[int, Body]:
         _warned.add(f"{method} {path}")
         _log.warning("sandbox: %s %s is not emulated: %s", method, path, HINT)
     if path.startswith("/topapi/"):
-        return 200, {
-            "errcode": INVALID_API,
-            "errmsg": f"Invalid method[submsg=不合法ApiName] ({line})",
-            "request_id": request_id(),
-        }
-    return 404, {"errcode": 404, "errmsg": line}
+        return error_answer(Style.TOPAPI, OapiError(INVALID_API, f"Invalid method[submsg=不合法ApiName] ({line})"))
+    return status_error(404, line)
 
 
-def _recorded(recording: Recording, state: TenantState, sent: Sent) -> Body:
-    query = dict(parse_qsl(urlsplit(sent.target).query, keep_blank_values=True))
-    new_host = recording.api == "api"
-    if new_host:
-        token = sent.headers.get(TOKEN_HEADER, "")
-        if not token:
-            raise AcsError(400, "AuthenticationFailed.MissingParameter", f"缺少 {TOKEN_HEADER} 请求头")
-        if not state.token_is_valid(token):
-            raise AcsError(400, "InvalidAuthentication", "不合法的access_token")
-    else:
-        token = query.pop("access_token", "")
-        if not token:
-            raise wrapped_error("40000", "access_token is blank")
-        if not state.token_is_valid(token):
-            raise wrapped_error("40014", "不合法的access_token")
+def _recorded(recording: Recording, style: Style, state: TenantState, sent: Request) -> Body:
+    query = query_of(sent.target)
+    require_token(style, sent, query, state.token_is_valid)
+    query.pop("access_token", None)
     if sent.method != recording.method:
-        if new_host:
-            raise AcsError(405, "MethodNotAllowed", "the HTTP method is not allowed for this API")
-        raise OapiError(NEED_POST, "需要POST请求") if recording.method == "POST" else OapiError(NEED_GET, "需要GET请求")
-    given = {**query, **_json_body(sent.body, new_host)}
-    for name in recording.fields:
-        if name not in given:
-            if new_host:
-                raise AcsError(400, "MissingParameter", f"缺少参数 {name}")
-            raise OapiError(MISSING_PARAM, f"缺少参数 {name}")
+        raise wrong_method(style, recording.method)
+    with request_errors(style, "InvalidParameter"):
+        given = {**query, **(json_object(sent.body) if sent.body.strip() else {})}
+    with request_errors(style, "MissingParameter"):
+        for name in recording.fields:
+            if name not in given:
+                raise missing(name)
     response = copy.deepcopy(recording.response)
     if isinstance(response, dict) and "request_id" in response:
         response["request_id"] = request_id()
     return response
-
-
-def _json_body(body: bytes, new_host: bool) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict):
-        if new_host:
-            raise AcsError(400, "InvalidParameter", "the request body is not a JSON object")
-        raise OapiError(INVALID_PARAM, "参数错误: 请求体必须是JSON对象")
-    return data

@@ -17,11 +17,13 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from sandbox.protocol.parameters import ACS_TOKEN_HEADER
+
 MASK = "***"
 DEFAULT_CAPACITY = 200
 MAX_SHOWN_CHARS = 64 * 1024  # a body is cut after this many characters on the page and in the log
 SECRET_PARAMS = frozenset({"access_token", "appsecret", "sign"})
-SECRET_HEADERS = frozenset({"x-acs-dingtalk-access-token", "authorization", "cookie"})
+SECRET_HEADERS = frozenset({ACS_TOKEN_HEADER, "authorization", "cookie"})
 _SECRET_KEYS = frozenset(
     {"accesstoken", "appsecret", "secret", "sign", "password", "robotsecret", "suitesecret", "suiteticket"}
 )

@@ -3,7 +3,7 @@
 import threading
 from collections import deque
 
-from sandbox.envelopes import Body, OapiError
+from sandbox.protocol.envelopes import Body, OapiError
 
 SENDING_TOO_FAST = 410100
 MESSAGES_PER_WINDOW = 20

@@ -9,9 +9,9 @@ from typing import Self
 
 from sandbox.app import App
 from sandbox.config import SandboxConfig
-from sandbox.envelopes import Body
 from sandbox.lifecycle import Runnable
-from sandbox.messages import Reply, Request
+from sandbox.protocol.envelopes import Body, status_error
+from sandbox.protocol.messages import Reply, Request
 from sandbox.request_log import masked_target, one_line
 from sandbox.routes import build_routes
 from sandbox.state import TenantState
@@ -94,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_closing(self, status: int, message: str) -> None:
         self.close_connection = True
-        self._send(Reply(status, {"errcode": status, "errmsg": message}))
+        self._send(Reply(*status_error(status, message)))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors the base class raises (bad request line, unknown method) as JSON 4xx, never HTML or 5xx.

@@ -24,8 +24,9 @@ from sandbox.front_door.catalog import (
     examples,
     group_of,
 )
+from sandbox.protocol.envelopes import Style
 from sandbox.request_log import Exchange, RequestLog
-from sandbox.routes import Route, Style
+from sandbox.routes import Route
 from sandbox.state import TenantState
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from sandbox.protocol.parameters import ACS_TOKEN_HEADER
 from sandbox.server import SandboxServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,7 +31,7 @@ def make_requests(url: str) -> None:
         page = {"query_request": {"operation_userid": "manager4220", "page": 1, "page_size": 10}}
         session.post(f"{url}/topapi/blackboard/listids", params=old, json=page)
         session.post(f"{url}/topapi/blackboard/listids", params=old, json={"query_request": {}})
-        headers = {"x-acs-dingtalk-access-token": token}
+        headers = {ACS_TOKEN_HEADER: token}
         session.get(f"{url}/v1.0/hrm/employees/dismissions", params={"maxResults": 5}, headers=headers)
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox.routes import Route, Style
+from sandbox.protocol.envelopes import Style
+from sandbox.protocol.parameters import ACS_TOKEN_HEADER
+from sandbox.routes import Route
 from sandbox.seed.people import CORP_ID
 from sandbox.state import TenantState
 
@@ -22,7 +24,6 @@ ROBOT_TOKEN = "${ROBOT_TOKEN}"
 TIMESTAMP = "${TIMESTAMP}"
 SIGN = "${SIGN}"
 APPSECRET = "${APPSECRET}"
-ACS_TOKEN_HEADER = "x-acs-dingtalk-access-token"
 DAY_MS = 86_400_000
 
 

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from sandbox.messages import Reply, Request
 from sandbox.mutants import access, blackboard, org, report
 from sandbox.mutants.core import Around, Call, Hooks, Mutant, Next, Probe, run_probe
+from sandbox.protocol.messages import Reply, Request
 from sandbox.routes.base import Route
 from sandbox.state import TenantState
 

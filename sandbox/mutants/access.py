@@ -3,12 +3,8 @@
 import json
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
-from sandbox.envelopes import Body
-from sandbox.fields import Params
-from sandbox.messages import Reply, Request
 from sandbox.mutants.core import (
     ADMIN,
     CHECKIN_USER,
@@ -29,6 +25,9 @@ from sandbox.mutants.core import (
     with_query,
     wrap,
 )
+from sandbox.protocol.envelopes import Body
+from sandbox.protocol.messages import Reply, Request
+from sandbox.protocol.parameters import ACS_TOKEN_HEADER, Params, query_of
 from sandbox.routes.base import Handler
 from sandbox.routes.robot import MAX_MESSAGE_BYTES, ROBOTS, TIMESTAMP_TOLERANCE_MS, signature
 from sandbox.state import TenantState
@@ -41,15 +40,11 @@ TEXT = {"msgtype": "text", "text": {"content": "apitest mutant probe"}}
 CATEGORY_BODY = {"operation_userid": ADMIN}
 
 
-def _query(request: Request) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(request.target).query, keep_blank_values=True))
-
-
 def _token_accepted(when_missing: bool) -> Any:
     """An old-host path that lets a bad (or a missing) `access_token` through as the app's valid one."""
 
     def function(request: Request, state: TenantState, next_: Next) -> Reply | None:
-        token = _query(request).get("access_token", "")
+        token = query_of(request.target).get("access_token", "")
         if (not token) == when_missing and not (token and state.token_is_valid(token)):
             request = with_query(request, access_token=current_token(state))
         return next_(request)
@@ -59,9 +54,9 @@ def _token_accepted(when_missing: bool) -> Any:
 
 def _acs_token_accepted(when_missing: bool) -> Any:
     def function(request: Request, state: TenantState, next_: Next) -> Reply | None:
-        token = request.headers.get("x-acs-dingtalk-access-token", "")
+        token = request.headers.get(ACS_TOKEN_HEADER, "")
         if (not token) == when_missing and not (token and state.token_is_valid(token)):
-            headers = {**request.headers, "x-acs-dingtalk-access-token": current_token(state)}
+            headers = {**request.headers, ACS_TOKEN_HEADER: current_token(state)}
             request = replace(request, headers=headers)
         return next_(request)
 
@@ -86,7 +81,7 @@ def _get_as_post(request: Request, state: TenantState, next_: Next) -> Reply | N
     """GET served as POST, the query parameters (but the token) taken as the JSON body."""
     if request.method != "GET":
         return next_(request)
-    body: dict[str, Any] = {k: v for k, v in _query(request).items() if k != "access_token"}
+    body: dict[str, Any] = {k: v for k, v in query_of(request.target).items() if k != "access_token"}
     if request.body.strip():
         try:
             sent = json.loads(request.body)

@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.envelopes import Body, ok
-from sandbox.fields import Params
 from sandbox.mutants.core import (
     ADMIN,
     CATEGORY_ID,
@@ -28,9 +26,12 @@ from sandbox.mutants.core import (
     rename,
     retype,
     set_default,
+    stores_nothing,
     succeeded,
     wrap,
 )
+from sandbox.protocol.envelopes import Body, ok
+from sandbox.protocol.parameters import Params, format_datetime, optional_datetime, parse_datetime
 from sandbox.routes.base import Handler
 from sandbox.state import TenantState
 
@@ -85,16 +86,6 @@ def _creator(state: TenantState, blackboard_id: Any) -> str | None:
 
 
 # --- state after writes ---------------------------------------------------------------------------------------
-
-
-def _stores_nothing(handler: Handler, state: TenantState, params: Params) -> Body:
-    with state.lock:
-        before_ids = set(state.tenant.blackboards)
-    answer = handler(state, params)
-    with state.lock:
-        for new_id in set(state.tenant.blackboards) - before_ids:
-            del state.tenant.blackboards[new_id]
-    return answer
 
 
 def _changes_nothing(handler: Handler, state: TenantState, params: Params) -> Body:
@@ -205,8 +196,6 @@ def _after_delete(kind: str) -> Apply:
 
 def _window_cut(params: Params, state: TenantState) -> Params:
     """A listids window over 180 days shortened to 180 days (so accepted)."""
-    from sandbox.fields import format_datetime, optional_datetime
-
     query = params.get("query_request")
     if isinstance(query, dict):
         try:
@@ -244,11 +233,7 @@ def _skips_at_boundary(handler: Handler, state: TenantState, params: Params) -> 
 
 
 def _to_epoch(value: Any) -> Any:
-    from datetime import datetime
-
-    from sandbox.fields import CHINA_TZ, DATETIME_FORMAT
-
-    return int(datetime.strptime(value, DATETIME_FORMAT).replace(tzinfo=CHINA_TZ).timestamp() * 1000)
+    return int(parse_datetime(value) * 1000)
 
 
 def _title_is(title: str) -> Callable[[Any, Any], bool]:
@@ -262,7 +247,7 @@ MUTANTS = (
         f"POST {BB}/create",
         "创建公告: result true means the announcement was created: it is then the newest in 获取公告ID列表 and "
         "获取公告详情 answers it",
-        wrap(_stores_nothing),
+        stores_nothing(lambda tenant: tenant.blackboards),
         probe(CREATE, NEWEST, _get(), check=_title_is(TITLE), expect="get of the newest id answers the new title"),
     ),
     Mutant(

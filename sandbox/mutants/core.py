@@ -10,11 +10,12 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from sandbox.envelopes import Body, request_id
-from sandbox.fields import Params, format_datetime
-from sandbox.messages import Reply, Request
+from sandbox.model import Tenant
+from sandbox.protocol.envelopes import Body, request_id
+from sandbox.protocol.messages import Reply, Request
+from sandbox.protocol.parameters import ACS_TOKEN_HEADER, Params, format_datetime, query_of
 from sandbox.routes.base import Handler
 from sandbox.state import TenantState
 
@@ -256,6 +257,22 @@ def drop(path: str) -> Apply:
     return after(function)
 
 
+def stores_nothing(objects: Callable[[Tenant], dict[str, Any]]) -> Apply:
+    """A create answered as the faithful handler answers it, and what it added to `objects(tenant)` taken away."""
+
+    def function(handler: Handler, state: TenantState, params: Params) -> Body:
+        with state.lock:
+            before_ids = set(objects(state.tenant))
+        answer = handler(state, params)
+        with state.lock:
+            stored = objects(state.tenant)
+            for new_id in set(stored) - before_ids:
+                del stored[new_id]
+        return answer
+
+    return wrap(function)
+
+
 # --- exchange-level helpers ------------------------------------------------------------------------------------
 
 
@@ -282,14 +299,13 @@ def current_token(state: TenantState) -> str:
 
 def with_query(request: Request, **changes: str | None) -> Request:
     """The request with query parameters set (None removes one)."""
-    url = urlsplit(request.target)
-    query = dict(parse_qsl(url.query, keep_blank_values=True))
+    query = query_of(request.target)
     for name, value in changes.items():
         if value is None:
             query.pop(name, None)
         else:
             query[name] = value
-    return replace(request, target=f"{url.path}?{urlencode(query)}")
+    return replace(request, target=f"{urlsplit(request.target).path}?{urlencode(query)}")
 
 
 def fresh_request_id(body: Body) -> Body:
@@ -341,7 +357,7 @@ def request_of(call: Call, token: str, state: TenantState, saved: Mapping[str, A
     elif call.auth in ("token", "invalid") and call.path != "/gettoken":
         sent = token if call.auth == "token" else "0123456789abcdef0123456789abcdef"
         if acs:
-            headers["x-acs-dingtalk-access-token"] = sent
+            headers[ACS_TOKEN_HEADER] = sent
         else:
             query["access_token"] = sent
     if call.raw is not None:

@@ -3,8 +3,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.envelopes import Body
-from sandbox.fields import Params
 from sandbox.mutants.core import (
     ADMIN,
     CHECKIN_USER,
@@ -31,6 +29,8 @@ from sandbox.mutants.core import (
     values,
     wrap,
 )
+from sandbox.protocol.envelopes import Body
+from sandbox.protocol.parameters import Params
 from sandbox.routes.base import Handler
 from sandbox.state import TenantState
 

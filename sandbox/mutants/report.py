@@ -5,8 +5,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sandbox.envelopes import Body
-from sandbox.fields import Params
 from sandbox.mutants.core import (
     ADMIN,
     DAY_MS,
@@ -31,11 +29,13 @@ from sandbox.mutants.core import (
     rename,
     retype,
     set_default,
+    stores_nothing,
     substitute,
     succeeded,
     values,
-    wrap,
 )
+from sandbox.protocol.envelopes import Body
+from sandbox.protocol.parameters import Params
 from sandbox.routes.base import Handler
 from sandbox.state import TenantState
 
@@ -73,16 +73,6 @@ def _all_items(key: str, wanted: Any) -> Any:
     return lambda reply, saved: (
         succeeded(reply, saved) and bool(_items(reply)) and all(item.get(key) == wanted for item in _items(reply))
     )
-
-
-def _stores_nothing(handler: Handler, state: TenantState, params: Params) -> Body:
-    with state.lock:
-        before_ids = set(state.tenant.reports)
-    answer = handler(state, params)
-    with state.lock:
-        for new_id in set(state.tenant.reports) - before_ids:
-            del state.tenant.reports[new_id]
-    return answer
 
 
 def _window_cut(params: Params, state: TenantState) -> Params:
@@ -171,7 +161,7 @@ MUTANTS = (
         "state",
         f"POST {R}/create",
         "创建日志: result is the new report's id: the report exists (获取日志接收人员列表 answers its receivers)",
-        wrap(_stores_nothing),
+        stores_nothing(lambda tenant: tenant.reports),
         probe(
             Call(f"{R}/create", _create_param(), save={"id": "result"}),
             Call(f"{R}/receiver/list", {"report_id": "${id}"}),

@@ -1,9 +1,9 @@
 """The route table: every emulated endpoint, assembled from the API-group modules."""
 
 from sandbox.routes import auth, blackboard, checkin, hrm, report, robot, union
-from sandbox.routes.base import Route, Style
+from sandbox.routes.base import Route
 
-__all__ = ["Route", "Style", "build_routes"]
+__all__ = ["Route", "build_routes"]
 
 
 def build_routes() -> dict[tuple[str, str], Route]:

@@ -3,7 +3,8 @@
 import secrets
 from typing import Any
 
-from sandbox.envelopes import (
+from sandbox.model import Blackboard, Directory, Tenant
+from sandbox.protocol.envelopes import (
     DEPT_NOT_FOUND,
     NO_PERMISSION,
     Body,
@@ -12,9 +13,11 @@ from sandbox.envelopes import (
     missing,
     ok,
 )
-from sandbox.fields import (
+from sandbox.protocol.paging import numbered_page
+from sandbox.protocol.parameters import (
     Params,
     check_max_length,
+    check_one_of,
     check_window,
     flag,
     format_datetime,
@@ -28,7 +31,6 @@ from sandbox.fields import (
     text,
     text_list,
 )
-from sandbox.model import Blackboard, Directory, Tenant
 from sandbox.routes.base import require_user, topapi_routes
 from sandbox.state import TenantState
 
@@ -102,9 +104,9 @@ def create(state: TenantState, body: Params) -> Body:
     check_max_length("userid_list", userids, MAX_USERS)
     if not dept_ids and not userids:
         raise missing("deptid_list or userid_list")
-    private_level = optional_number(request, "private_level", 0)
-    if private_level not in PRIVATE_LEVELS:
-        raise invalid("private_level", f"must be 0 or 20, got {private_level}")
+    private_level = check_one_of(
+        "private_level", optional_number(request, "private_level", 0), PRIVATE_LEVELS, "0 or 20"
+    )
     push_top = flag(request, "push_top")
     now = state.now()
     with state.lock:
@@ -224,8 +226,7 @@ def listids(state: TenantState, body: Params) -> Body:
             and (end is None or b.gmt_create <= end)
             and (not category_id or b.category_id == category_id)
         ]
-    first = (page - 1) * size
-    return ok(result=[b.id for b in _newest_first(boards)[first : first + size]], success=True)
+    return ok(result=[b.id for b in numbered_page(_newest_first(boards), page, size)], success=True)
 
 
 def category_list(state: TenantState, body: Params) -> Body:

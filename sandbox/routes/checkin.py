@@ -1,10 +1,10 @@
 """`/topapi/checkin/record/get`: sign-in (签到) records of up to ten people."""
 
-from sandbox.envelopes import Body, invalid, ok
-from sandbox.fields import Params, check_max_length, millis_window, page_size, position, text
 from sandbox.model import Checkin
-from sandbox.paging import cursor_page
-from sandbox.routes.base import Route, Style, require_user
+from sandbox.protocol.envelopes import Body, Style, invalid, ok
+from sandbox.protocol.paging import cursor_page
+from sandbox.protocol.parameters import Params, check_max_length, comma_texts, millis_window, page_size, position
+from sandbox.routes.base import Route, require_user
 from sandbox.state import TenantState
 
 MAX_USERS = 10
@@ -31,7 +31,7 @@ def _record(checkin: Checkin) -> Body:
 
 def record_get(state: TenantState, body: Params) -> Body:
     """One person's records over at most ten days, several people's over at most one, oldest first."""
-    userids = list(dict.fromkeys(u.strip() for u in text(body, "userid_list").split(",") if u.strip()))
+    userids = comma_texts(body, "userid_list")
     if not userids:
         raise invalid("userid_list", "names no userid")
     check_max_length("userid_list", userids, MAX_USERS)

@@ -2,15 +2,19 @@
 
 import secrets
 
-from sandbox.envelopes import NO_PERMISSION, Body, OapiError, invalid, ok
-from sandbox.fields import (
+from sandbox.model import Directory, Report, ReportContent, ReportTemplate, Tenant
+from sandbox.protocol.envelopes import NO_PERMISSION, Body, OapiError, invalid, ok
+from sandbox.protocol.paging import cursor_page
+from sandbox.protocol.parameters import (
     Params,
-    check_range,
+    check_max_length,
+    check_one_of,
     format_datetime,
     millis_window,
     number,
     obj,
     object_list,
+    optional_epoch_millis,
     optional_text,
     page_size,
     position,
@@ -18,8 +22,6 @@ from sandbox.fields import (
     text,
     text_list,
 )
-from sandbox.model import Directory, Report, ReportContent, ReportTemplate, Tenant
-from sandbox.paging import cursor_page
 from sandbox.routes.base import require_user, topapi_routes
 from sandbox.seed.people import CORP_ID
 from sandbox.state import TenantState
@@ -50,12 +52,9 @@ def _contents(param: Params) -> list[ReportContent]:
     for item in object_list(param, "contents"):
         key, sort, kind = text(item, "key"), number(item, "sort"), number(item, "type")
         content_type, content = text(item, "content_type"), text(item, "content")
-        if kind != 1:
-            raise invalid("type", f"must be 1 (text), got {kind}")
-        if content_type != "markdown":
-            raise invalid("content_type", f'must be "markdown", got {content_type!r}')
-        if len(content) > MAX_CONTENT_CHARS:
-            raise invalid("content", f"has {len(content)} characters, at most {MAX_CONTENT_CHARS} allowed")
+        check_one_of("type", kind, (1,), "1 (text)")
+        check_one_of("content_type", content_type, ("markdown",), '"markdown"')
+        check_max_length("content", content, MAX_CONTENT_CHARS, unit="characters")
         contents.append(ReportContent(key, str(sort), str(kind), content))
     return contents
 
@@ -102,22 +101,14 @@ def _item(tenant: Tenant, report: Report, with_contents: bool) -> Body:
     return item
 
 
-def _modified_window(body: Params) -> tuple[int | None, int | None]:
-    """`list` only: optional `modified_start_time` and `modified_end_time`, epoch ms, of a report's last change."""
-    bounds = []
-    for name in ("modified_start_time", "modified_end_time"):
-        value = body.get(name)
-        bounds.append(None if value is None else check_range(name, number(body, name), 0))
-    return bounds[0], bounds[1]
-
-
 def _sent(state: TenantState, body: Params, with_contents: bool) -> Body:
     """`list` and `simplelist`: reports created in the window, newest first, optionally by user and template
     (and, for `list`, last modified in the modified window)."""
     start, end = millis_window(body, MAX_WINDOW_DAYS)
     cursor, size = position(body, "cursor"), page_size(body, "size", MAX_LIST_SIZE)
     userid, template_name = optional_text(body, "userid"), optional_text(body, "template_name")
-    modified_start, modified_end = _modified_window(body) if with_contents else (None, None)
+    modified_start = optional_epoch_millis(body, "modified_start_time") if with_contents else None
+    modified_end = optional_epoch_millis(body, "modified_end_time") if with_contents else None
     with state.lock:
         tenant = state.tenant
         if userid:
@@ -165,9 +156,7 @@ def _userid_page(state: TenantState, body: Params, kind: str) -> Body:
 
 def statistics_listbytype(state: TenantState, body: Params) -> Body:
     """Who read (type 0), commented on (1) or liked (2) a report."""
-    kind = number(body, "type")
-    if kind not in STAT_TYPES:
-        raise invalid("type", f"must be 0, 1 or 2, got {kind}")
+    kind = check_one_of("type", number(body, "type"), STAT_TYPES, "0, 1 or 2")
     return ok(result=_userid_page(state, body, STAT_TYPES[kind]), success=True)
 
 

@@ -7,13 +7,12 @@ robots accepted, for tests to read at `GET /__sandbox/robot/messages`.
 import base64
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 
-from sandbox.envelopes import INVALID_PARAM, MISSING_PARAM, Body, OapiError
-from sandbox.fields import Params
-from sandbox.routes.base import Route, Style
+from sandbox.protocol.envelopes import Body, OapiError, Style, flat_ok, invalid, missing
+from sandbox.protocol.parameters import Params, json_object
+from sandbox.routes.base import Route
 from sandbox.state import TenantState
 
 DEFAULT_ROBOT_TOKEN = "sandbox-robot-token"
@@ -40,17 +39,9 @@ def signature(secret: str, timestamp: str) -> str:
 
 
 def send(state: TenantState, params: Params) -> Body:
-    """Check the robot, its signature, the message and the robot's rate; store the message.
-
-    Errors are answered flat, `{"errcode", "errmsg"}`, as the robot webhook answers them."""
-    try:
-        _receive(state, params["query"], params["body"])
-    except OapiError as error:
-        return error.body()
-    return {"errcode": 0, "errmsg": "ok"}
-
-
-def _receive(state: TenantState, query: Mapping[str, str], raw: bytes) -> None:
+    """Check the robot, its signature, the message and the robot's rate; store the message."""
+    query: Mapping[str, str] = params["query"]
+    raw: bytes = params["body"]
     token = query.get("access_token", "")
     secret = ROBOTS.get(token)
     if secret is None:
@@ -60,6 +51,7 @@ def _receive(state: TenantState, query: Mapping[str, str], raw: bytes) -> None:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise OapiError(MESSAGE_TOO_LONG, f"message too long, over {MAX_MESSAGE_BYTES} bytes")
     state.robot_inbox.accept(token, now, _message(raw))
+    return flat_ok(errmsg="ok")
 
 
 def _check_signature(secret: str, timestamp: str, sign: str, now: float) -> None:
@@ -71,32 +63,27 @@ def _check_signature(secret: str, timestamp: str, sign: str, now: float) -> None
 
 def _message(raw: bytes) -> Body:
     """The JSON message, its type one of DingTalk's and its text or markdown fields present."""
-    try:
-        message = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise OapiError(INVALID_PARAM, "参数错误: 请求体不是合法的JSON") from None
-    if not isinstance(message, dict):
-        raise OapiError(INVALID_PARAM, "参数错误: 请求体必须是JSON对象")
+    message = json_object(raw)
     msgtype = message.get("msgtype")
     if msgtype not in MESSAGE_TYPES:
-        raise OapiError(INVALID_PARAM, f"参数错误: msgtype {msgtype!r} is not one of {', '.join(MESSAGE_TYPES)}")
+        raise invalid("msgtype", f"{msgtype!r} is not one of {', '.join(MESSAGE_TYPES)}")
     content = message.get(msgtype)
     if not isinstance(content, dict):
-        raise OapiError(MISSING_PARAM, f"缺少参数 {msgtype}")
+        raise missing(msgtype)
     for name in REQUIRED_FIELDS.get(msgtype, ()):
         if not isinstance(content.get(name), str) or not content[name].strip():
-            raise OapiError(MISSING_PARAM, f"缺少参数 {msgtype}.{name}")
+            raise missing(f"{msgtype}.{name}")
     return message
 
 
-def service(state: TenantState, method: str, path: str) -> tuple[int, Body]:
-    """The sandbox's own robot endpoints: what the robots accepted, and forgetting it."""
+def service(state: TenantState, method: str, path: str) -> tuple[int, Body] | None:
+    """The sandbox's own robot endpoints: what the robots accepted, and forgetting it (None for another path)."""
     if (method, path) == ("GET", f"{SERVICE_PREFIX}messages"):
         return 200, {"messages": state.robot_inbox.messages()}
     if (method, path) == ("POST", f"{SERVICE_PREFIX}reset"):
         state.robot_inbox.reset()
         return 200, {"status": "reset"}
-    return 404, {"errcode": 404, "errmsg": f"no sandbox endpoint {method} {path}"}
+    return None
 
 
 ROUTES = (Route("POST", "/robot/send", Style.ROBOT, send),)

@@ -2,9 +2,10 @@
 
 from dataclasses import asdict
 
-from sandbox.envelopes import Body, invalid, ok
-from sandbox.fields import Params, number, optional_text, page_size, position
-from sandbox.routes.base import Route, Style
+from sandbox.protocol.envelopes import Body, Style, invalid, ok
+from sandbox.protocol.paging import numbered_page
+from sandbox.protocol.parameters import Params, check_one_of, number, optional_text, page_size, position
+from sandbox.routes.base import Route
 from sandbox.seed.people import CORP_ID
 from sandbox.state import TenantState
 
@@ -14,9 +15,7 @@ ACCOUNT_PAGE_DEFAULT = 10
 
 
 def cooperate_joined_list(state: TenantState, body: Params) -> Body:
-    status = number(body, "status")
-    if status not in SPACE_STATUSES:
-        raise invalid("status", f"must be 0 (applying) or 1 (joined), got {status}")
+    status = check_one_of("status", number(body, "status"), SPACE_STATUSES, "0 (applying) or 1 (joined)")
     with state.lock:
         spaces = [s for s in state.tenant.spaces if s.status == status]
     result = [
@@ -33,7 +32,7 @@ def serviceaccount_list(state: TenantState, body: Params) -> Body:
     size = page_size(body, "pageSize", MAX_ACCOUNT_PAGE, default=ACCOUNT_PAGE_DEFAULT)
     with state.lock:
         accounts = state.tenant.service_accounts
-        items = [asdict(a) for a in accounts[(page - 1) * size : page * size]]
+        items = [asdict(a) for a in numbered_page(accounts, page, size)]
         total = len(accounts)
     return ok(errmsg="ok", total_count=total, item_count=len(items), items=items)
 

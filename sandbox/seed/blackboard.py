@@ -2,8 +2,8 @@
 
 import random
 
-from sandbox.fields import DAY
 from sandbox.model import Blackboard, Directory
+from sandbox.protocol.parameters import DAY
 from sandbox.seed.people import ROOT_DEPT_ID
 
 BLACKBOARD_COUNT = 45

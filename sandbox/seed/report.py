@@ -2,8 +2,8 @@
 
 import random
 
-from sandbox.fields import DAY
 from sandbox.model import Directory, Report, ReportComment, ReportContent, ReportTemplate, TemplateField
+from sandbox.protocol.parameters import DAY
 from sandbox.seed.people import ordinary_users
 
 ICON_URL = "https://landray.dingtalkapps.com/alid/app/report/images/ico-png/{}.png"

@@ -2,8 +2,8 @@
 
 import random
 
-from sandbox.fields import DAY
 from sandbox.model import Checkin, Directory
+from sandbox.protocol.parameters import DAY
 from sandbox.seed.people import ordinary_users
 
 PREENTRY_COUNT = 23

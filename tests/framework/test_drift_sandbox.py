@@ -8,7 +8,7 @@ import pytest
 from common.cases.schemas import SchemaStore
 from common.live.drift import read_strictly
 from sandbox.drift import EXTRA_FIELD, NEW_STATUS
-from sandbox.faults import parse_settings
+from sandbox.settings import parse_settings
 from sandbox.testing import SandboxFaults, logged_in, sandbox_with_faults
 
 ACCOUNTS = "oapi/topapi/serviceaccount/list"

@@ -23,7 +23,7 @@ from common.cases.schemas import SchemaStore
 from sandbox import SandboxConfig, recorded
 from sandbox.app import App
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
-from sandbox.messages import Request
+from sandbox.protocol.messages import Request
 from sandbox.routes import build_routes
 from sandbox.state import TenantState
 from tests.framework.fakes import PROJECT

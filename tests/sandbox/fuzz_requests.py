@@ -25,7 +25,8 @@ from common.cases.schemas import SchemaStore
 from common.cases.templating import Context, TemplateError, tenant_zone
 from common.dingtalk.api import errcode
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
-from sandbox.routes import Route, Style
+from sandbox.protocol.envelopes import Style
+from sandbox.routes import Route
 
 PROJECT = Path(__file__).resolve().parents[2]
 ACS_TOKEN_HEADER = "x-acs-dingtalk-access-token"

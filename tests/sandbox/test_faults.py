@@ -11,16 +11,25 @@ import pytest
 import requests
 
 from common.core.errors import ConfigError
-from sandbox import pytest_plugin
 from sandbox.__main__ import build_config, main, parse_args
-from sandbox.faults import Fault, FaultDecider, FaultSettings, parse_settings
+from sandbox.config import SandboxConfig
+from sandbox.faults import Fault, FaultDecider, FaultSettings
 from sandbox.process import SandboxProcess
-from sandbox.routes import Style
+from sandbox.protocol.envelopes import Style
 from sandbox.seed.people import CORP_ID
 from sandbox.server import SandboxServer
-from sandbox.testing import FakeClock, RecordingSleep, SandboxClient, SandboxFaults, logged_in, raw_exchange
+from sandbox.settings import parse_settings, read_settings, settings_text
+from sandbox.testing import (
+    FakeClock,
+    RecordingSleep,
+    SandboxClient,
+    SandboxFaults,
+    logged_in,
+    pytest_plugin,
+    raw_exchange,
+)
 
-pytest_plugins = ["sandbox.fixtures"]
+pytest_plugins = ["sandbox.testing.fixtures"]
 
 Start = Callable[..., SandboxServer]
 CATEGORIES = "/topapi/blackboard/category/list"
@@ -119,8 +128,8 @@ def test_environment_then_faults_flag_then_single_flags() -> None:
             {"DINGTALK_SANDBOX_FAULTS": "busy=1.5"},
             "DINGTALK_SANDBOX_FAULTS: busy=1.5: must be a share between 0 and 1",
         ),
-        (["--busy-rate", "2"], {}, "argument --busy-rate: 2: must be a share between 0 and 1"),
-        (["--qps-limit", "-1"], {}, "argument --qps-limit: -1: must be a whole number, 0 or more"),
+        (["--busy-rate", "2"], {}, "--busy-rate: busy=2: must be a share between 0 and 1"),
+        (["--qps-limit", "-1"], {}, "--qps-limit: qps=-1: must be a whole number, 0 or more"),
         (["--faults", "seed"], {}, "--faults: seed: expected key=value"),
         (["--busy-rate", "0.7", "--drop-rate", "0.7"], {}, "busy+rate_limited+server_error+drop+drop_after=1.4"),
     ],
@@ -409,16 +418,52 @@ class _Options:
         return getattr(self, name)
 
 
-def test_the_suite_plugin_passes_environment_then_option(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DINGTALK_SANDBOX_FAULTS", "busy=0.1,qps=5")
-    text = pytest_plugin.run_faults(_Options("busy=0.2"))  # type: ignore[arg-type]
-    assert parse_settings(text) == {"busy": 0.2, "qps": 5}
+def test_the_suite_plugin_reads_environment_then_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DINGTALK_SANDBOX_FAULTS", "busy=0.1,qps=5,token_ttl=40")
+    config = pytest_plugin.run_config(_Options("busy=0.2"))  # type: ignore[arg-type]
+    assert (config.faults, config.token_ttl) == (FaultSettings(busy=0.2, qps=5), 40)
     monkeypatch.setenv("DINGTALK_SANDBOX_FAULTS", "qps=many")
     with pytest.raises(ConfigError, match=r"^sandbox faults: DINGTALK_SANDBOX_FAULTS: qps=many: must be a whole"):
-        pytest_plugin.run_faults(_Options(""))  # type: ignore[arg-type]
+        pytest_plugin.run_config(_Options(""))  # type: ignore[arg-type]
     monkeypatch.delenv("DINGTALK_SANDBOX_FAULTS")
     with pytest.raises(ConfigError, match=r"^sandbox faults: --sandbox-faults: drop=2: must be a share"):
-        pytest_plugin.run_faults(_Options("drop=2"))  # type: ignore[arg-type]
+        pytest_plugin.run_config(_Options("drop=2"))  # type: ignore[arg-type]
+
+
+def test_settings_text_reads_back_to_every_setting() -> None:
+    faults = FaultSettings(latency_ms=7, busy=0.1, drop=0.25, qps=0, seed=3, drift=("new_enum", "extra_field"))
+    other = SandboxConfig(token_ttl=1, faults=FaultSettings(busy=1.0, drift=("dropped_field",)))
+    for config in (SandboxConfig(token_ttl=45, faults=faults), SandboxConfig()):
+        assert read_settings(other, [("", settings_text(config))]) == config
+
+
+def test_a_child_given_a_config_runs_exactly_its_settings_and_ignores_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DINGTALK_SANDBOX_FAULTS", "rate_limited=1.0,qps=many")  # read by the caller, never again
+    faults = FaultSettings(latency_ms=1, drift=("new_enum",))
+    config = SandboxConfig(appkey="k", appsecret="s", token_ttl=45, faults=faults)
+    with SandboxProcess(config=config) as process:
+        settings = requests.get(f"{process.url}/__sandbox/faults", timeout=5).json()
+        answer = requests.get(f"{process.url}/gettoken", params={"appkey": "k", "appsecret": "s"}, timeout=5).json()
+    assert settings == {
+        "latency_ms": 1,
+        "busy": 0.0,
+        "rate_limited": 0.0,
+        "server_error": 0.0,
+        "drop": 0.0,
+        "drop_after": 0.0,
+        "qps": 20,
+        "seed": None,
+        "drift": ["new_enum"],
+        "token_ttl": 45,
+    }
+    assert (answer["errcode"], answer["expires_in"]) == (0, 45)
+
+
+def test_a_child_cannot_take_a_clock_of_its_own() -> None:
+    with pytest.raises(ValueError, match="keeps its own clock"):
+        SandboxProcess(config=SandboxConfig(clock=FakeClock()))
 
 
 def test_a_child_sandbox_takes_its_faults_from_the_command_line_and_environment(

@@ -20,12 +20,13 @@ from sandbox.app import App
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultSettings
 from sandbox.front_door.catalog import SERVICE_ENDPOINTS, examples
-from sandbox.messages import Reply, Request
 from sandbox.mutants import MUTANTS
 from sandbox.openapi import load_schemas, schema_files
 from sandbox.process import PROJECT_ROOT
+from sandbox.protocol.envelopes import Style
+from sandbox.protocol.messages import Reply, Request
 from sandbox.request_log import RequestLog
-from sandbox.routes import Style, build_routes, robot
+from sandbox.routes import build_routes, robot
 from sandbox.server import SandboxServer
 from sandbox.state import TenantState
 from sandbox.testing import FakeClock, RecordingSleep

@@ -24,7 +24,7 @@ from common.cases.schemas import SchemaStore
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.app import App
 from sandbox.faults import FaultSettings
-from sandbox.messages import Request
+from sandbox.protocol.messages import Request
 from sandbox.routes import Route, build_routes
 from sandbox.server import body_bytes
 from sandbox.testing import FakeClock

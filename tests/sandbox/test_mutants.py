@@ -16,9 +16,9 @@ from sandbox.__main__ import build_config, main, parse_args
 from sandbox.app import App
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET, SandboxConfig
 from sandbox.faults import FaultSettings
-from sandbox.messages import Reply
 from sandbox.mutants import ENV_VAR, MUTANTS, Call, Probe, access, blackboard, lookup, org, report, run_probe
 from sandbox.process import SandboxProcess
+from sandbox.protocol.messages import Reply
 from sandbox.routes import build_routes
 from sandbox.state import TenantState
 from sandbox.testing import FakeClock

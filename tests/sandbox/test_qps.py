@@ -9,7 +9,7 @@ from sandbox.qps import QpsLimiter
 from sandbox.server import SandboxServer
 from sandbox.testing import FakeClock, SandboxClient, logged_in
 
-pytest_plugins = ["sandbox.fixtures"]
+pytest_plugins = ["sandbox.testing.fixtures"]
 
 Start = Callable[..., SandboxServer]
 CATEGORIES = "/topapi/blackboard/category/list"

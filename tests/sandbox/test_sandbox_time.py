@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox.fields import format_datetime, optional_datetime
+from sandbox.protocol.parameters import format_datetime, optional_datetime
 
 MOMENT = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 IN_CHINA = "2023-11-15 06:13:20"

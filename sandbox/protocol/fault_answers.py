@@ -2,17 +2,16 @@
 
 from http import HTTPStatus
 
-from sandbox.envelopes import SYSTEM_BUSY, AcsError, Body, request_id
 from sandbox.faults import Fault
-from sandbox.routes import Style
+from sandbox.protocol.envelopes import BUSY_MESSAGE, SYSTEM_BUSY, AcsError, Body, Style, request_id, status_error
 
 RATE_LIMITED = 90018
 _OLD_HOST = {
-    Fault.BUSY: (SYSTEM_BUSY, "系统繁忙"),
+    Fault.BUSY: (SYSTEM_BUSY, BUSY_MESSAGE),
     Fault.RATE_LIMITED: (RATE_LIMITED, "当前应用调用该接口超过每秒调用上限"),
 }
 _NEW_HOST = {
-    Fault.BUSY: AcsError(429, "system.busy", "系统繁忙"),
+    Fault.BUSY: AcsError(429, "system.busy", BUSY_MESSAGE),
     Fault.RATE_LIMITED: AcsError(
         403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "当前应用调用该接口超过每秒调用上限"
     ),
@@ -31,7 +30,7 @@ def fault_answer(style: Style, fault: Fault, server_status: int = 500) -> tuple[
         error = _NEW_HOST[fault]
         return error.status, error.body()
     if fault is Fault.SERVER_ERROR:
-        return server_status, {"errcode": server_status, "errmsg": HTTPStatus(server_status).phrase}
+        return status_error(server_status, HTTPStatus(server_status).phrase)
     errcode, errmsg = _OLD_HOST[fault]
     if style is Style.TOP:
         return 200, {"error_response": {"code": errcode, "msg": errmsg, "sub_code": str(errcode), "sub_msg": errmsg}}

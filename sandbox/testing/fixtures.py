@@ -1,4 +1,4 @@
-"""pytest fixtures for tests that need a sandbox with faults (load with `-p sandbox.fixtures` or `pytest_plugins`).
+"""pytest fixtures for tests that need a sandbox with faults (`-p sandbox.testing.fixtures` or `pytest_plugins`).
 
 Like pytest-httpserver: one sandbox for the session, and a per-test handle that changes its faults and puts
 everything back after the test.
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sandbox.server import SandboxServer
-from sandbox.testing import SandboxFaults, sandbox_with_faults
+from sandbox.testing.clients import SandboxFaults, sandbox_with_faults
 
 
 @pytest.fixture(scope="session")

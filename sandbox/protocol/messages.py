@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sandbox.envelopes import Body
+from sandbox.protocol.envelopes import Body
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Starts one sandbox process per test run, shared by every xdist worker, for the framework's plugin.
 
-Faults: `DINGTALK_SANDBOX_FAULTS` and then `--sandbox-faults` (same `key=value,...` syntax, later keys win).
+Faults: `DINGTALK_SANDBOX_FAULTS` and then `--sandbox-faults` (same `key=value,...` syntax, later keys win), read
+once here; the child process gets them all on its command line.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import pytest
 from common.core.errors import ConfigError
 from common.dingtalk.settings import Settings
 from sandbox.config import SandboxConfig
-from sandbox.faults import ENV_VAR, read_settings
 from sandbox.process import SandboxProcess, SandboxStartError
+from sandbox.settings import ENV_VAR, read_settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,23 +26,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def run_faults(config: pytest.Config) -> str:
-    """The run's fault settings as one `key=value,...` string; ConfigError (one line) if one is bad."""
+def run_config(config: pytest.Config) -> SandboxConfig:
+    """The run's sandbox with its faults; ConfigError (one line) if a setting is bad."""
     sources = [(ENV_VAR, os.environ.get(ENV_VAR, "")), ("--sandbox-faults", config.getoption("sandbox_faults"))]
     try:
-        SandboxConfig().with_settings(read_settings(sources))
+        return read_settings(SandboxConfig(), sources)
     except ValueError as exc:
         raise ConfigError(f"sandbox faults: {exc}") from None
-    return ",".join(text for _, text in sources if text.strip())
 
 
 def pytest_dingtalk_start_sandbox(config: pytest.Config, settings: Settings) -> Settings:
     """Start the sandbox on a free loopback port, with the run's faults; it stops when the run ends."""
-    defaults = SandboxConfig()
-    process = SandboxProcess(["--faults", run_faults(config)])
+    sandbox = run_config(config)
+    process = SandboxProcess(config=sandbox)
     try:
         process.start()
     except SandboxStartError as exc:
         raise ConfigError(f"the sandbox did not start: {exc}") from None
     config.add_cleanup(process.stop)
-    return settings.for_sandbox(process.url, defaults.appkey, defaults.appsecret)
+    return settings.for_sandbox(process.url, sandbox.appkey, sandbox.appsecret)

@@ -1,40 +1,18 @@
-"""Helpers for tests that drive a sandbox: a hand-moved clock, a recording sleep, clients, a faults handle."""
+"""Driving a sandbox from tests: a small client, raw bytes on a socket, in-process sandboxes with faults, and a
+handle on a running sandbox's faults."""
 
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET, SandboxConfig
-from sandbox.faults import parse_settings
 from sandbox.server import SandboxServer
+from sandbox.settings import read_settings
 
 Json = dict[str, Any]
-
-
-class FakeClock:
-    """A clock tests move by hand (`SandboxConfig(clock=FakeClock())`): no sleeping to expire a token."""
-
-    def __init__(self, now: float = 1_717_207_200.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@dataclass
-class RecordingSleep:
-    """A sleep function that only writes down how long it was asked to wait (`SandboxConfig(sleep=...)`)."""
-
-    waits: list[float] = field(default_factory=list)
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 def raw_exchange(url: str, request: bytes) -> bytes:
@@ -50,7 +28,7 @@ def raw_exchange(url: str, request: bytes) -> bytes:
 
 def sandbox_with_faults(faults: str = "", **config: Any) -> SandboxServer:
     """An in-process sandbox (not started: use `with`) whose settings are `faults` as in DINGTALK_SANDBOX_FAULTS."""
-    return SandboxServer(config=SandboxConfig(**config).with_settings(parse_settings(faults)))
+    return SandboxServer(config=read_settings(SandboxConfig(**config), [("faults", faults)]))
 
 
 class SandboxFaults:

@@ -1,0 +1,19 @@
+"""Helpers and pytest plugins for tests that drive a sandbox, kept apart from the emulator.
+
+`doubles.py` `FakeClock` and `RecordingSleep` · `clients.py` `SandboxClient`, `logged_in`, `raw_exchange`,
+`sandbox_with_faults` and `SandboxFaults` · `fixtures.py` the pytest fixtures (`-p sandbox.testing.fixtures`) ·
+`pytest_plugin.py` the API suite's own sandbox.
+"""
+
+from sandbox.testing.clients import SandboxClient, SandboxFaults, logged_in, raw_exchange, sandbox_with_faults
+from sandbox.testing.doubles import FakeClock, RecordingSleep
+
+__all__ = [
+    "FakeClock",
+    "RecordingSleep",
+    "SandboxClient",
+    "SandboxFaults",
+    "logged_in",
+    "raw_exchange",
+    "sandbox_with_faults",
+]
