@@ -20,8 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 from common.cases.comparators import expected_problem
 from common.cases.endpoints import Endpoint, writing_endpoints
@@ -36,14 +35,14 @@ from common.cases.model import (
     Pagination,
     RequestSpec,
     Save,
-    Source,
     Step,
 )
 from common.cases.profile import documented_counts
 from common.cases.schemas import CASE_FORMAT, SchemaStore
 from common.cases.templating import Template, TemplateError, compile_template
-from common.cases.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
-from common.core.errors import CaseError
+from common.cases.yaml_schema import compile_schema, violations
+from common.cases.yaml_source import PathKey, YamlDocument, YamlSyntaxError, field_name, read_yaml
+from common.core.errors import CaseError, Mistake, Source, lines_of
 
 BUILTIN_VARIABLES = frozenset({"run_id", "uid", "profile", "appkey"})
 """Variables every step may use: the run's id, an id unique to this case execution, the tenant profile,
@@ -74,8 +73,7 @@ class _Where:
     """The roots of the variables the case's templates read."""
 
     def error(self, relative: PathKey, problem: str) -> CaseError:
-        line = self.doc.line_of((*self.case_path, *relative))
-        return CaseError(self.doc.file, line, self.case_id, _field_name(relative), problem)
+        return CaseError(Mistake(self.doc.source(relative, self.case_path, self.case_id), problem))
 
     def source(self, relative: PathKey) -> Source:
         return Source(self.doc.file, self.doc.line_of((*self.case_path, *relative)))
@@ -127,7 +125,7 @@ class CaseLoader:
         self.writing = writing_endpoints() if writing is None else writing
         self._unpinned: set[str] = set()
         format_schema = json.loads((schemas.root / f"{CASE_FORMAT}.json").read_text(encoding="utf-8"))
-        self._file_validator = Draft202012Validator(_definitions_inlined(format_schema, format_schema))
+        self._file_validator = compile_schema(format_schema)
 
     def load(self, path: Path) -> list[Case | InvalidCase]:
         """Every case of one file, valid or not; a file that cannot be read at all gives one InvalidCase."""
@@ -136,10 +134,9 @@ class CaseLoader:
         try:
             doc = read_yaml(path, display)
         except YamlSyntaxError as exc:
-            error = CaseError(display, exc.line, None, "", f"not valid YAML: {exc.problem}")
-            return [InvalidCase(f"{stem}:<file>", str(error))]
+            return [InvalidCase(f"{stem}:<file>", str(exc.mistake(display)))]
         except OSError as exc:
-            return [InvalidCase(f"{stem}:<file>", f"{display}: cannot read: {exc.strerror}")]
+            return [InvalidCase(f"{stem}:<file>", str(Mistake(Source(display), f"cannot read: {exc.strerror}")))]
         case_errors, file_errors = self._schema_errors(doc)
         cases = doc.data.get("cases") if isinstance(doc.data, dict) else None
         loaded: list[Case | InvalidCase] = []
@@ -150,7 +147,8 @@ class CaseLoader:
             label = case_id if isinstance(case_id, str) else f"#{index + 1}"
             where = _Where(doc, ("cases", index), label)
             row_errors: dict[int, list[CaseError]] = {}
-            for relative, error in _translate(case_errors.get(index, []), doc, ("cases", index), label):
+            for violation in violations(case_errors.get(index, []), doc, ("cases", index), label, _describe):
+                relative, error = violation.broken, CaseError(violation.mistake)
                 if len(relative) >= 2 and relative[0] == TABLE and isinstance(relative[1], int):
                     row_errors.setdefault(relative[1], []).append(error)  # a bad row fails alone
                 else:
@@ -184,7 +182,7 @@ class CaseLoader:
                 by_case.setdefault(path[1], []).append(error)
             else:
                 file_level.append(error)
-        return by_case, [error for _, error in _translate(file_level, doc, (), None)]
+        return by_case, [CaseError(violation.mistake) for violation in violations(file_level, doc, describe=_describe)]
 
     def _case_or_rows(
         self, raw: Any, doc: YamlDocument, where: _Where, test_id: str, row_errors: dict[int, list[CaseError]]
@@ -448,8 +446,7 @@ class CaseLoader:
             return
         if reference[1] in self.profile:
             if extract(self.profile, reference[1:]) is MISSING:
-                shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in reference)[1:]
-                raise where.error(at, f"the tenant profile has nothing at {shown}")
+                raise where.error(at, f"the tenant profile has nothing at {field_name(reference)}")
             return
         key = str(reference[1])
         hint = difflib.get_close_matches(key, [str(k) for k in self.profile], n=1)
@@ -466,7 +463,7 @@ def _writes(raw: Mapping[str, Any], sent: Iterable[tuple[PathKey, tuple[str, str
         relative, (method, path, does) = writing[0]
         raise where.error(
             ("writes",),
-            f"writes: false, but {_field_name((*relative, 'request')) or 'request'} sends {method} "
+            f"writes: false, but {field_name((*relative, 'request')) or 'request'} sends {method} "
             f"{path}, which data/spec/endpoints.yaml says does {does}: remove writes: false",
         )
     if claimed is True and not writing:
@@ -476,33 +473,6 @@ def _writes(raw: Mapping[str, Any], sent: Iterable[tuple[PathKey, tuple[str, str
             "writing: remove it (writes is derived from the spec)",
         )
     return bool(writing)
-
-
-_VALIDATE_NOTHING = frozenset({"description", "title", "$comment", "examples", "default", "$defs", "$schema"})
-_LOCAL_DEFINITION = "#/$defs/"
-
-
-def _definitions_inlined(schema: Any, root: dict[str, Any], inlining: tuple[str, ...] = ()) -> Any:
-    """``schema`` with each ``{"$ref": "#/$defs/NAME"}`` (beside keywords that validate nothing) replaced by the
-    definition.
-
-    jsonschema resolves a reference each time it meets one, i.e. several times per case; validating against
-    the inlined schema is a third faster. A definition that refers to itself keeps its reference.
-    """
-    if isinstance(schema, list):
-        return [_definitions_inlined(item, root, inlining) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    reference = schema.get("$ref")
-    inlined = {key: _definitions_inlined(value, root, inlining) for key, value in schema.items() if key != "$ref"}
-    if not isinstance(reference, str):
-        return inlined if reference is None else {**inlined, "$ref": reference}
-    name = reference.removeprefix(_LOCAL_DEFINITION)
-    local = reference.startswith(_LOCAL_DEFINITION) and name in root.get("$defs", {})
-    inlinable = local and reference not in inlining and inlined.keys() <= _VALIDATE_NOTHING
-    if not inlinable:
-        return {**inlined, "$ref": reference}
-    return {**inlined, **_definitions_inlined(root["$defs"][name], root, (*inlining, reference))}
 
 
 def expects_error(expect: Expectation) -> bool:
@@ -604,65 +574,22 @@ def _leaves(value: Any, at: PathKey) -> Iterable[tuple[PathKey, Any]]:
         yield at, value
 
 
-def _field_name(path: PathKey) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _translate(
-    errors: list[ValidationError], doc: YamlDocument, base: PathKey, case_id: str | None
-) -> list[tuple[PathKey, CaseError]]:
-    """Every case-format violation as lines with a hint of what to write instead, each with the path (relative
-    to ``base``) of what it concerns: an unknown or missing key, one line per key."""
-    typed = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
-    meant = _meant_keys(errors)
-    found: list[tuple[PathKey, PathKey, str]] = []  # what it breaks, where it is shown, the problem
-    for error in errors:
-        if error.validator != "type" and tuple(error.absolute_path) in typed:
-            continue  # "must be an object" says it; what an object there would need is beside the point
-        if _request_or_steps(error) and meant.get(tuple(error.absolute_path), set()) & {"request", "steps"}:
-            continue  # "unknown key 'requst': did you mean 'request'?" says it
-        error = best_match([error])
-        while error.validator in ("oneOf", "anyOf") and error.context:
-            deeper = best_match(error.context)
-            if len(deeper.absolute_path) <= len(error.absolute_path) and error.validator == "oneOf":
-                break
-            error = deeper
-        path = tuple(error.absolute_path)
-        if "propertyNames" in error.schema_path:
-            key_path = (*path, error.instance)
-            found.append((key_path, key_path, _describe_key(str(error.instance), path)))
-        elif error.validator == "additionalProperties":
-            allowed = sorted(error.schema.get("properties", {}))
-            extras = sorted(set(error.instance) - set(allowed), key=str) or ["?"]
-            found += [((*path, extra), (*path, extra), _describe_extra(str(extra), allowed)) for extra in extras]
-        elif error.validator == "required":
-            wrongly_spelt = meant.get(path, set())
-            missing = [key for key in error.validator_value if key not in error.instance and key not in wrongly_spelt]
-            found += [((*path, key), path, f"missing required key '{key}'") for key in missing]
-        else:
-            found.append((path, path, _describe(error)))
-    return [
-        (
-            broken[len(base) :],
-            CaseError(doc.file, doc.line_of(shown), case_id, _field_name(shown[len(base) :]), problem),
-        )
-        for broken, shown, problem in sorted(found, key=lambda item: doc.line_of(item[1]) or 0)
-    ]
-
-
-def _meant_keys(errors: list[ValidationError]) -> dict[PathKey, set[str]]:
-    """By object, the keys its unknown keys look like misspellings of (``requst`` → ``request``)."""
-    meant: dict[PathKey, set[str]] = {}
-    for error in errors:
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = sorted(error.schema.get("properties", {}))
-            for extra in set(error.instance) - set(allowed):
-                hint = difflib.get_close_matches(str(extra), allowed, n=1)
-                meant.setdefault(tuple(error.absolute_path), set()).update(hint)
-    return meant
+def _describe(error: ValidationError) -> str | None:
+    """The case format's own wording of a violation: a tag, a key under a table's row, save or expect.body, the
+    choice between request and steps, an empty row (None: the common wording)."""
+    validator, instance = error.validator, error.instance
+    path = tuple(error.absolute_path)
+    if "propertyNames" in error.schema_path:
+        return _describe_key(str(instance), path)
+    if len(path) >= 2 and path[-2] == "tags" and validator == "pattern":
+        return f"{instance!r} is not a usable tag: tags become pytest markers (-m NAME), so use letters, digits and _"
+    if len(path) >= 2 and path[-2] == "tags" and validator == "not":
+        return f"'{instance}' is one of pytest's own markers: tags become pytest markers, so name the tag otherwise"
+    if _request_or_steps(error):
+        return "give either 'request' (one request, with expect/save) or 'steps' (several), not both or neither"
+    if validator in ("minItems", "minProperties", "minLength") and len(path) >= 2 and path[-2] == TABLE:
+        return "a row needs a variable besides its id"
+    return None
 
 
 def _request_or_steps(error: ValidationError) -> bool:
@@ -679,47 +606,6 @@ def _describe_key(key: str, at: PathKey) -> str:
         except ValueError as exc:
             return str(exc)
     return f"'{key}' is not a variable name: use letters, digits and _, not starting with a digit"
-
-
-def _describe_extra(extra: str, allowed: list[str]) -> str:
-    hint = difflib.get_close_matches(extra, allowed, n=1)
-    suggestion = f"did you mean '{hint[0]}'?" if hint else f"allowed keys: {', '.join(allowed)}"
-    return f"unknown key '{extra}': {suggestion}"
-
-
-def _describe(error: ValidationError) -> str:
-    validator, schema, instance = error.validator, error.schema, error.instance
-    path = tuple(error.absolute_path)
-    if len(path) >= 2 and path[-2] == "tags" and validator == "pattern":
-        return f"{instance!r} is not a usable tag: tags become pytest markers (-m NAME), so use letters, digits and _"
-    if len(path) >= 2 and path[-2] == "tags" and validator == "not":
-        return f"'{instance}' is one of pytest's own markers: tags become pytest markers, so name the tag otherwise"
-    if validator == "type":
-        wanted = error.validator_value
-        wanted_text = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        return f"must be {_article(wanted_text)}, got {instance!r}"
-    if validator == "enum":
-        return f"must be one of {', '.join(map(str, error.validator_value))}; got {instance!r}"
-    if validator == "pattern" and error.validator_value == "\\S":
-        return "must not be empty"  # nor blank
-    if validator == "pattern":
-        return f"{instance!r} has the wrong form (pattern {error.validator_value})"
-    if _request_or_steps(error):
-        return "give either 'request' (one request, with expect/save) or 'steps' (several), not both or neither"
-    if validator in ("oneOf", "anyOf") and "description" in schema:
-        expected = schema["description"].split(". ")[0].rstrip(".")
-        return f"got {instance!r}; expected {expected[0].lower()}{expected[1:]}"
-    if validator == "dependentRequired":
-        return error.message.replace("is a dependency of", "must come with")
-    if validator in ("minItems", "minProperties", "minLength"):
-        if len(path) >= 2 and path[-2] == TABLE:
-            return "a row needs a variable besides its id"
-        return "must not be empty"
-    return error.message
-
-
-def _article(type_name: str) -> str:
-    return f"an {type_name}" if type_name[0] in "aeiou" else f"a {type_name}"
 
 
 def _rows(table: list[Any], schema_errors: dict[int, list[CaseError]]) -> list[_Row]:
@@ -794,5 +680,4 @@ def _saved_names(raw: Any, where: _Where, at: PathKey, table: frozenset[str]) ->
 
 def _lines(errors: Iterable[CaseError]) -> str:
     """Errors as lines, in the order of the file, each once."""
-    ordered = sorted(errors, key=lambda error: error.line or 0)
-    return "\n".join(dict.fromkeys(str(error) for error in ordered))
+    return lines_of(error.mistake for error in errors)

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from common.cases.templating import Context, Template
+from common.core.errors import Source
 
 
 class Auth(Enum):
@@ -21,17 +22,6 @@ class Auth(Enum):
     """The tenant profile's custom robot: its access_token, a fresh timestamp and their sign."""
     ROBOT_WRONG_SIGN = "robot_wrong_sign"
     ROBOT_STALE_TIMESTAMP = "robot_stale_timestamp"
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where something was written: the file (as shown to users) and its 1-based line."""
-
-    file: str
-    line: int | None
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from jsonschema.exceptions import SchemaError
 from common.core.errors import ConfigError
 
 CASE_FORMAT = "case-format.schema"
+_FORMAT_SUFFIX = ".schema.json"
+"""Schemas of the project's own YAML files (``case-format.schema.json``, ``config/*.schema.json``), not answers."""
 
 
 class SchemaStore:
@@ -28,7 +30,7 @@ class SchemaStore:
         self._names = frozenset(
             path.relative_to(root).with_suffix("").as_posix()
             for path in root.rglob("*.json")
-            if path.name != f"{CASE_FORMAT}.json"
+            if not path.name.endswith(_FORMAT_SUFFIX)
         )
         self._validators: dict[str, Draft202012Validator] = {}
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from common.core.errors import Mistake, Source
+
 try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -37,6 +39,18 @@ class YamlDocument:
                 return line
         return None
 
+    def source(self, path: PathKey, base: PathKey = (), case: str | None = None) -> Source:
+        """Where ``path`` is: its line, and its field named from ``base`` (e.g. the case it is in)."""
+        return Source(self.file, self.line_of((*base, *path)), field_name(path), case)
+
+
+def field_name(path: PathKey) -> str:
+    """A path as users write it: ``cases[2].expect.errcode``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
 
 class YamlSyntaxError(Exception):
     """The text is not valid YAML; carries the line (and, when known, the 1-based column) of the problem."""
@@ -46,6 +60,10 @@ class YamlSyntaxError(Exception):
         self.problem = problem
         self.column = column
         super().__init__(problem)
+
+    def mistake(self, file: str) -> Mistake:
+        """The problem as a mistake of ``file``."""
+        return Mistake(Source(file, self.line), f"not valid YAML: {self.problem}")
 
 
 TAB_PROBLEM = "a tab character: indent with spaces"

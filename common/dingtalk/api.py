@@ -1,5 +1,5 @@
-"""Everything that is DingTalk's own: the two API generations, the token endpoint, where the token
-goes, the error envelopes, and how a rejected token is recognised.
+"""Everything that is DingTalk's own: the two API generations, where the token goes, the error envelopes, how
+a rejected token is recognised, and the client that sends (the run's token comes from common/dingtalk/run_token.py).
 
     oapi (old host)  token in ?access_token=            error: HTTP 200, errcode != 0 in the body
                                                          (auth errors wrapped in errcode 88 + sub_code)
@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
 from common.cases.model import Auth
-from common.cases.schemas import SchemaStore
 from common.core.errors import ConfigError, TransportError
 from common.dingtalk.settings import Settings
 from common.dingtalk.signing import sign
-from common.dingtalk.token_cache import IssuedToken
 from common.http.retry import Attempted, Retrying, RetryPolicy
-from common.http.transport import HttpTransport, Response, SendFailure
+from common.http.transport import Response, SendFailure, Transport
 
 OAPI = "oapi"
 API = "api"
-TOKEN_PATH = "/gettoken"
-TOKEN_SCHEMA = "oapi/gettoken"
 TOKEN_QUERY_PARAM = "access_token"
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 REJECTED_TOKEN_CODES = frozenset({"40014", "42001", "33001", "40001"})
@@ -111,40 +107,16 @@ def retry_reason(request: ApiRequest, outcome: Outcome) -> str | None:
     return reason
 
 
-def with_token(api: str, params: dict[str, Any], headers: dict[str, str], token: str) -> None:
-    """Put ``token`` where ``api`` wants it: the query on the old host, a header on the new one."""
-    if api == API:
-        headers[TOKEN_HEADER] = token
-    else:
-        params[TOKEN_QUERY_PARAM] = token
+def with_token(request: ApiRequest, token: str) -> ApiRequest:
+    """``request`` with ``token`` where its API wants it: the query on the old host, a header on the new one."""
+    if request.api == API:
+        return replace(request, headers={**request.headers, TOKEN_HEADER: token})
+    return with_query(request, {TOKEN_QUERY_PARAM: token})
 
 
-def make_token_fetcher(
-    settings: Settings,
-    send: Callable[[ApiRequest], Response],
-    schemas: SchemaStore,
-    on_exchange: Callable[[Response], None],
-) -> Callable[[], IssuedToken]:
-    """The gettoken call (through ``send``, so retried like any query); its answer is checked against the
-    gettoken schema like any case's."""
-
-    def fetch() -> IssuedToken:
-        params = {"appkey": settings.appkey, "appsecret": settings.appsecret}
-        response = send(ApiRequest(OAPI, "GET", TOKEN_PATH, params, None, {}, Auth.NONE))
-        on_exchange(response)
-        code = errcode(response.body)
-        if code != 0:
-            message = response.body.get("errmsg", "") if isinstance(response.body, dict) else response.text[:80]
-            raise ConfigError(
-                f"DingTalk refused the app credentials at {settings.oapi_url}{TOKEN_PATH} (errcode {code} {message}): "
-                "check DINGTALK_APPKEY and DINGTALK_APPSECRET"
-            )
-        problems = schemas.problems(TOKEN_SCHEMA, response.body)
-        if problems:
-            raise TransportError(f"GET {TOKEN_PATH} answered an unexpected shape: {problems[0]}")
-        return IssuedToken(response.body["access_token"], float(response.body["expires_in"]))
-
-    return fetch
+def with_query(request: ApiRequest, credentials: Mapping[str, str]) -> ApiRequest:
+    """``request`` with ``credentials`` added to its query."""
+    return replace(request, params={**request.params, **credentials})
 
 
 @dataclass(frozen=True)
@@ -160,6 +132,11 @@ class ApiRequest:
     auth: Auth
     creates: bool = False
     """Sending it twice would create two things: it is sent again only when it certainly was not carried out."""
+
+
+AuthFlow = Generator[ApiRequest, Response, Response]
+"""How a request gets its token (httpx's ``Auth.auth_flow``): it yields each request to send, is sent each answer,
+and returns the answer that is the request's."""
 
 
 class NoAnswer(TransportError):
@@ -202,16 +179,16 @@ def _ignore(retrying: Retrying[Outcome]) -> None:
 
 
 class DingTalkClient:
-    """Sends ``ApiRequest``s: picks the host, adds the token, replays once with a fresh token when the
-    server rejects the one it had (the token is shared by the whole run), and retries under ``retry`` what
-    ``retry_reason`` allows, telling ``on_retry`` before each retry."""
+    """Sends ``ApiRequest``s to their host with their credentials: one that needs the run's token through
+    ``token_flow`` (which may first ask for the token, and replays the request once when DingTalk rejects it), any
+    other with what its auth mode adds. Every request sent, gettoken included, is retried under ``retry`` when
+    ``retry_reason`` allows, ``on_retry`` told before each retry."""
 
     def __init__(
         self,
         settings: Settings,
-        transport: HttpTransport,
-        token: Callable[[], str],
-        refresh: Callable[[str], str],
+        transport: Transport,
+        token_flow: Callable[[ApiRequest], AuthFlow],
         retry: RetryPolicy = NO_RETRY,
         on_retry: Callable[[Retrying[Outcome]], None] = _ignore,
         robot: RobotCredentials | None = None,
@@ -219,15 +196,32 @@ class DingTalkClient:
     ) -> None:
         self.settings = settings
         self.transport = transport
-        self._token = token
-        self._refresh = refresh
+        self._token_flow = token_flow
         self._retry = retry
         self._on_retry = on_retry
         self._robot = robot
         self._clock = clock
 
     def send(self, request: ApiRequest) -> Response:
-        """Send ``request``, retrying when that is safe; raise ``NoAnswer`` when no answer ever came."""
+        """Send ``request`` with its credentials; raise ``NoAnswer`` when no answer ever came."""
+        if request.auth is Auth.TOKEN:
+            return self._follow(self._token_flow(request))
+        return self._deliver(self._with_credentials(request))
+
+    def _follow(self, flow: AuthFlow) -> Response:
+        """Send each request ``flow`` yields and give it the answer, until it returns the request's answer; closed
+        also when a request gets no answer (so that it lets go of the token file's lock)."""
+        try:
+            request = next(flow)
+            while True:
+                request = flow.send(self._deliver(request))
+        except StopIteration as finished:
+            return finished.value
+        finally:
+            flow.close()
+
+    def _deliver(self, request: ApiRequest) -> Response:
+        """Send ``request`` as it is, retrying when that is safe; raise ``NoAnswer`` when no answer ever came."""
         attempted: Attempted[Outcome] = self._retry.run(
             lambda: self._attempt(request), lambda outcome: retry_reason(request, outcome), self._on_retry
         )
@@ -236,41 +230,26 @@ class DingTalkClient:
         return replace(attempted.outcome, attempts=attempted.attempts)
 
     def _attempt(self, request: ApiRequest) -> Outcome:
+        url = self.settings.base_url(request.api) + request.path
         try:
-            return self._send_once(request)
+            return self.transport.send(
+                request.method, url, params=request.params, json_body=request.json, headers=request.headers
+            )
         except SendFailure as failure:
             return failure
 
-    def _send_once(self, request: ApiRequest) -> Response:
-        """Send ``request`` once; a rejected run token is refreshed and the request replayed once."""
-        if request.auth is Auth.TOKEN:
-            token = self._token()
-            response = self._send_with(request, token)
-            if token_rejected(request.api, response):
-                retried = self._send_with(request, self._refresh(token))
-                return replace(retried, history=(response,))
-            return response
+    def _with_credentials(self, request: ApiRequest) -> ApiRequest:
+        """``request`` with what its auth mode adds: nothing, a made-up token, the app's key and secret, or the
+        robot's signed query."""
         if request.auth is Auth.INVALID:
-            return self._send_with(request, secrets.token_hex(16))
+            return with_token(request, secrets.token_hex(16))
         if request.auth is Auth.APP:
-            return self._send_with(
-                request, None, {"appkey": self.settings.appkey, "appsecret": self.settings.appsecret}
-            )
+            return with_query(request, {"appkey": self.settings.appkey, "appsecret": self.settings.appsecret})
         if request.auth in ROBOT_AUTH:
             if self._robot is None:
                 raise ConfigError(
                     f"{request.path} uses auth: {request.auth.value}, but the tenant profile has no robot_token and "
                     "robot_secret: add the custom robot's access token and signing secret to the profile"
                 )
-            return self._send_with(request, None, self._robot.query(request.auth, self._clock()))
-        return self._send_with(request, None)
-
-    def _send_with(
-        self, request: ApiRequest, token: str | None, credentials: Mapping[str, str] | None = None
-    ) -> Response:
-        params = {**request.params, **(credentials or {})}
-        headers = dict(request.headers)
-        if token is not None:
-            with_token(request.api, params, headers, token)
-        url = self.settings.base_url(request.api) + request.path
-        return self.transport.send(request.method, url, params=params, json_body=request.json, headers=headers)
+            return with_query(request, self._robot.query(request.auth, self._clock()))
+        return request

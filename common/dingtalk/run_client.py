@@ -7,31 +7,30 @@ gettoken call and stays under the QPS limit however many processes send; every t
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
 from common.core.errors import ConfigError
-from common.dingtalk.api import ApiRequest, DingTalkClient, Outcome, RobotCredentials, make_token_fetcher
+from common.dingtalk.api import ApiRequest, DingTalkClient, Outcome, RobotCredentials
+from common.dingtalk.run_token import ExchangeReporter, RunToken
 from common.dingtalk.settings import Settings, load_settings
 from common.dingtalk.token_cache import SharedTokenCache
 from common.http.masking import Masker
 from common.http.rate_limit import SharedRateLimiter
 from common.http.retry import Retrying, RetryPolicy
-from common.http.transport import HttpTransport, Response
+from common.http.transport import HttpTransport, Response, Transport
 
 Send = Callable[[ApiRequest], Response]
+TOKEN_FILE = "token.json"
 
 
-class Reporter(Protocol):
+class Reporter(ExchangeReporter, Protocol):
     """Where the token request and the retries are shown (the run's Allure reporter)."""
-
-    def step(self, title: str) -> AbstractContextManager[object]: ...
-
-    def exchange(self, response: Response) -> None: ...
 
     def retry(self, retrying: Retrying[Outcome]) -> None: ...
 
@@ -45,46 +44,36 @@ def open_run_client(
     reporter: Reporter | None = None,
     profile: Mapping[str, Any] | None = None,
 ) -> Iterator[DingTalkClient]:
-    """A client for the target of ``settings`` sharing ``run_dir``'s token file and rate-limit counts; with a
-    ``reporter``, the token request and every retry show as Allure steps; with a ``profile`` that names a custom
-    robot, requests may use the robot's credentials (masked like the token)."""
+    """The run's client over HTTP, sharing ``run_dir``'s token file and rate-limit counts (see ``run_client``)."""
     limiter = SharedRateLimiter(run_dir, settings.qps) if settings.qps else None
     transport = HttpTransport(settings.timeout, masker, before_send=limiter.acquire if limiter else None)
-
-    def masked(value: str) -> str:
-        masker.add(value)
-        return value
-
-    def on_token_exchange(response: Response) -> None:
-        if isinstance(response.body, dict) and response.body.get("access_token"):
-            masker.add(response.body["access_token"])
-        if reporter is not None:
-            with reporter.step("gettoken: the run's one token request"):
-                reporter.exchange(response)
-
-    robot = robot_credentials(profile or {})
-    if robot is not None:
-        masked(robot.token)
-        masked(robot.secret)
-    retry = RetryPolicy(settings.retries, settings.retry_backoff)
-    reported = {"on_retry": reporter.retry} if reporter is not None else {}
-    client = DingTalkClient(
-        settings,
-        transport,
-        lambda: masked(tokens.get()),
-        lambda rejected: masked(tokens.refresh(rejected)),
-        retry,
-        robot=robot,
-        **reported,
-    )
-    # the token cache fetches through the client, so gettoken is retried like any query
-    tokens = SharedTokenCache(
-        make_token_fetcher(settings, client.send, schemas, on_token_exchange), run_dir / "token.json"
-    )
     try:
-        yield client
+        yield run_client(settings, transport, masker, schemas, run_dir / TOKEN_FILE, reporter, profile)
     finally:
         transport.close()
+
+
+def run_client(
+    settings: Settings,
+    transport: Transport,
+    masker: Masker,
+    schemas: SchemaStore,
+    token_file: Path,
+    reporter: Reporter | None = None,
+    profile: Mapping[str, Any] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> DingTalkClient:
+    """A client for the target of ``settings`` over ``transport``, with the run's token shared through
+    ``token_file``; with a ``reporter``, the token request and every retry show as Allure steps; with a ``profile``
+    that names a custom robot, requests may use the robot's credentials (masked like the token)."""
+    robot = robot_credentials(profile or {})
+    if robot is not None:
+        masker.add(robot.token)
+        masker.add(robot.secret)
+    token = RunToken(settings, SharedTokenCache(token_file, clock), schemas, masker, reporter)
+    retry = RetryPolicy(settings.retries, settings.retry_backoff)
+    reported = {"on_retry": reporter.retry} if reporter is not None else {}
+    return DingTalkClient(settings, transport, token.flow, retry, robot=robot, clock=clock, **reported)
 
 
 def robot_credentials(profile: Mapping[str, Any]) -> RobotCredentials | None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -98,7 +98,6 @@ class HttpTransport:
         self.timeout = timeout
         self.masker = masker
         self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
         self._before_send = before_send
         self._proxies: dict[str, dict[str, str]] = {}
 
@@ -111,13 +110,7 @@ class HttpTransport:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """Send one request and return its response, or raise TransportError (secrets masked)."""
-        has_body = json_body is not None
-        request = requests.Request(
-            method, url, params=params or None, headers=dict(headers or {}), json=json_body if has_body else None
-        )
-        prepared = self.session.prepare_request(request)
-        body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
-        outgoing = OutgoingRequest(method, prepared.url or url, dict(prepared.headers), body)
+        prepared, outgoing = prepare(self.session, method, url, params, json_body, headers)
         if self._before_send is not None:
             self._before_send(api_of(outgoing.url))
         started = time.perf_counter()
@@ -156,6 +149,73 @@ class HttpTransport:
     def close(self) -> None:
         """Close the pooled connections."""
         self.session.close()
+
+
+class Transport(Protocol):
+    """What the client sends through: ``HttpTransport`` over the network, ``HandlerTransport`` to a function."""
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+Handler = Callable[[OutgoingRequest], Response]
+"""Answers a request exactly as ``HttpTransport`` would send it (``json_answer`` builds the answer)."""
+
+
+class HandlerTransport:
+    """Answers every request with ``handler(request)`` and opens no socket: the stand-in for ``HttpTransport`` in
+    tests (httpx's ``MockTransport``). The handler may raise ``SendFailure`` to play a request that got no answer."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self._session = requests.Session()  # prepares requests as HttpTransport's does; sends none
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The handler's answer to the request as it would have gone out."""
+        _, outgoing = prepare(self._session, method, url, params, json_body, headers)
+        return self.handler(outgoing)
+
+    def close(self) -> None:
+        """Nothing to close: no connection was ever opened."""
+
+
+def json_answer(request: OutgoingRequest, body: Any, status: int = 200) -> Response:
+    """An answer to ``request`` carrying ``body`` as JSON, the way a handler of ``HandlerTransport`` returns one."""
+    text = json.dumps(body, ensure_ascii=False)
+    return Response(status, {"Content-Type": "application/json"}, body, text, 0.0, request)
+
+
+def prepare(
+    session: requests.Session,
+    method: str,
+    url: str,
+    params: Mapping[str, Any] | None = None,
+    json_body: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[requests.PreparedRequest, OutgoingRequest]:
+    """The request as ``session`` prepares it (query and JSON body encoded, the session's headers and the project's
+    User-Agent added) and as the project's own ``OutgoingRequest``."""
+    request = requests.Request(
+        method, url, params=params or None, headers={"User-Agent": USER_AGENT, **(headers or {})}, json=json_body
+    )
+    prepared = session.prepare_request(request)
+    body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+    return prepared, OutgoingRequest(method, prepared.url or url, dict(prepared.headers), body)
 
 
 def api_of(url: str) -> str:

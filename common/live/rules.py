@@ -8,18 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.cases.config_files import read_config
+from common.cases.config_files import config_schema, read_config
 from common.cases.endpoints import SPEC_FILE, creating_endpoints
 from common.cases.jsonpath import MISSING, extract, parse_path
 from common.cases.model import Case, Step
 from common.cases.templating import Context, TemplateError, compile_template
-from common.cases.yaml_source import PathKey, YamlDocument, YamlSyntaxError, read_yaml
-from common.core.errors import CaseError, ConfigError
+from common.cases.yaml_source import PathKey, YamlDocument, YamlSyntaxError, field_name, read_yaml
+from common.core.errors import ConfigError, Mistake, Source
 
 _ABSENT = object()
-_RULE_KEYS = frozenset({"equals", "absent", "within", "refused_when_absent", "refused_over", "why"})
 _KINDS = ("equals", "absent", "within")
-_ENDPOINT_KEYS = frozenset({"api", "path", "object", "fields", "traced_in"})
 WHOLE_BODY = "$"
 TRACE_MARK = "apitest ${uid}"
 """What a creating request carries in a traced field: the sweep finds objects whose label starts with
@@ -128,7 +126,7 @@ class LiveGuard:
         doc = self._document(case.source.file)
         index = _case_index(doc, case.id)
         line = case.source.line if index is None else doc.line_of(("cases", index, *path))
-        return CaseError(case.source.file, line, case.id, _dotted(path), message).format()
+        return str(Mistake(Source(case.source.file, line, field_name(path), case.id), message))
 
     def _document(self, file: str) -> YamlDocument | None:
         try:
@@ -140,45 +138,44 @@ class LiveGuard:
 def load_guard(
     path: Path, display: str, profile: Mapping[str, Any], project_root: Path, spec: Path = SPEC_FILE
 ) -> LiveGuard:
-    """Read the rules file; raise ConfigError naming the file, line and key of a malformed rule, or naming a
-    creating endpoint of the endpoint spec that has no ``traced_in`` rule."""
-    doc = read_config(path, display, "the live-safety rules")
-    endpoints = doc.data.get("endpoints") if isinstance(doc.data, dict) else None
-    if not isinstance(endpoints, list):
-        raise ConfigError(f"{display}: expected a mapping with an 'endpoints' list")
-    rules = tuple(_endpoint(doc, i, raw) for i, raw in enumerate(endpoints))
+    """Read the rules file; raise ConfigError naming the file, line and field of each mistake, and each creating
+    endpoint of the endpoint spec that has no ``traced_in`` rule."""
+    doc = read_config(path, display, "the live-safety rules", config_schema("safety"))
+    endpoints = doc.data["endpoints"]
+    mistakes = [
+        Mistake(doc.source(("endpoints", index, "traced_in", position)), problem)
+        for index, raw in enumerate(endpoints)
+        for position, field_path in enumerate(raw.get("traced_in", ()))
+        if (problem := _path_problem(field_path)) is not None
+    ]
+    rules = tuple(_endpoint(raw) for raw in endpoints)
     traced = {(rule.api, rule.path) for rule in rules if rule.traced_in}
-    for api, endpoint_path in sorted(creating_endpoints(spec) - traced):
-        raise ConfigError(
-            f"{display}: {endpoint_path} ({api}) creates something (data/spec/endpoints.yaml) but has no rule with "
-            "traced_in: name the request fields that carry the run id, so that a live run can find what it created"
+    mistakes += [
+        Mistake(
+            Source(display),
+            f"{endpoint_path} ({api}) creates something (data/spec/endpoints.yaml) but has no rule with traced_in: "
+            "name the request fields that carry the run id, so that a live run can find what it created",
         )
+        for api, endpoint_path in sorted(creating_endpoints(spec) - traced)
+    ]
+    if mistakes:
+        raise ConfigError.of(mistakes)
     return LiveGuard(rules, profile, display, project_root)
 
 
-def _endpoint(doc: YamlDocument, index: int, raw: Any) -> EndpointRules:
-    at = ("endpoints", index)
-    if not isinstance(raw, dict) or not isinstance(raw.get("path"), str) or not isinstance(raw.get("object"), str):
-        raise _rule_error(doc, at, "needs 'path' and 'object' (the request object the fields are in, or $)")
-    unknown = sorted(set(raw) - _ENDPOINT_KEYS)
-    if unknown:
-        raise _rule_error(doc, (*at, unknown[0]), f"unknown key: allowed are {', '.join(sorted(_ENDPOINT_KEYS))}")
-    fields = raw.get("fields", {})
-    traced_in = raw.get("traced_in", [])
-    if not isinstance(traced_in, list) or not all(isinstance(f, str) and _is_path(f) for f in traced_in):
-        raise _rule_error(doc, (*at, "traced_in"), "a list of field paths inside the object, e.g. [title, content]")
-    if not isinstance(fields, dict) or not (fields or traced_in):
-        raise _rule_error(doc, (*at, "fields"), "needs at least one field rule (or traced_in)")
-    rules = tuple(_field_rule(doc, (*at, "fields", name), name, rule) for name, rule in fields.items())
-    return EndpointRules(raw.get("api", "oapi"), raw["path"], raw["object"], rules, tuple(traced_in))
+def _endpoint(raw: Mapping[str, Any]) -> EndpointRules:
+    """One endpoint's rules, from an entry the schema has checked."""
+    rules = tuple(_field_rule(name, rule) for name, rule in raw.get("fields", {}).items())
+    return EndpointRules(raw.get("api", "oapi"), raw["path"], raw["object"], rules, tuple(raw.get("traced_in", ())))
 
 
-def _is_path(text: str) -> bool:
+def _path_problem(text: str) -> str | None:
+    """Why ``text`` is not a field path inside the object (None: it is one)."""
     try:
         parse_path(text)
-    except ValueError:
-        return False
-    return True
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _traced(request_object: Mapping[str, Any], fields: tuple[str, ...]) -> bool:
@@ -191,28 +188,17 @@ def _traced(request_object: Mapping[str, Any], fields: tuple[str, ...]) -> bool:
     return False
 
 
-def _field_rule(doc: YamlDocument, at: PathKey, name: str, raw: Any) -> FieldRule:
-    if not isinstance(raw, dict) or set(raw) - _RULE_KEYS:
-        raise _rule_error(doc, at, f"a rule is a mapping of {', '.join(sorted(_RULE_KEYS))}")
-    kinds = [kind for kind in _KINDS if kind in raw]
-    if len(kinds) != 1:
-        raise _rule_error(doc, at, f"give exactly one of {', '.join(_KINDS)}")
-    kind = kinds[0]
-    within_ok = kind != "within" or (isinstance(raw[kind], list) and all(isinstance(k, str) for k in raw[kind]))
-    if not within_ok or (kind == "absent" and raw[kind] is not True):
-        raise _rule_error(doc, (*at, kind), "within: a list of profile keys; absent: true")
+def _field_rule(name: str, raw: Mapping[str, Any]) -> FieldRule:
+    """One field's rule, from a rule the schema has checked (it gives exactly one kind)."""
+    kind = next(kind for kind in _KINDS if kind in raw)
     return FieldRule(
         field=name,
         kind=kind,
         value=raw[kind],
-        why=str(raw.get("why", "")),
-        refused_when_absent=bool(raw.get("refused_when_absent", False)),
+        why=raw.get("why", ""),
+        refused_when_absent=raw.get("refused_when_absent", False),
         refused_over=raw.get("refused_over"),
     )
-
-
-def _rule_error(doc: YamlDocument, at: PathKey, problem: str) -> ConfigError:
-    return ConfigError(f"{doc.file}:{doc.line_of(at)} {_dotted(at)}: {problem}")
 
 
 def _steps(case: Case) -> Iterator[tuple[PathKey, Step]]:
@@ -250,10 +236,3 @@ def _yaml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)
-
-
-def _dotted(path: PathKey) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text

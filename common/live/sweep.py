@@ -10,24 +10,24 @@ run's own id, ends each live run with writes allowed that did not pass cleanly (
 from __future__ import annotations
 
 import argparse
-import copy
 import re
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from common.cases.config_files import read_config
-from common.cases.jsonpath import MISSING, extract, parse_path
-from common.cases.model import Auth
+from common.cases.config_files import config_schema, read_config
+from common.cases.jsonpath import extract, parse_path
+from common.cases.model import Auth, Location, Pagination
 from common.cases.templating import CHINA_TIME, Context, Template, TemplateError, compile_template, tenant_zone
 from common.cases.yaml_source import PathKey, YamlDocument
-from common.core.errors import ConfigError, FrameworkError
+from common.core.errors import ConfigError, FrameworkError, Mistake
 from common.core.paths import PROJECT_ROOT
 from common.dingtalk.api import ApiRequest, is_error, refused
+from common.dingtalk.paging import WalkProblem, walk_pages
 from common.dingtalk.run_client import Send, open_live_client
 from common.http.transport import Response
 
@@ -59,9 +59,8 @@ class Kind:
 
     name: str
     list_request: RequestTemplate
-    page: PathKey
-    items: PathKey
-    max_pages: int
+    paging: Pagination
+    """How ``list`` walks its pages: the page number's place (``page``), the ids (``items``), ``max_pages``."""
     read_request: RequestTemplate
     labels: tuple[PathKey, ...]
     """Where the run id may be, in order: e.g. the title, then the content (for a title that is not a string)."""
@@ -162,20 +161,21 @@ class Sweeper:
         return Leftover(kind.name, str(item), label, found.group("run_id"))
 
     def _ids(self, kind: Kind) -> list[Any]:
-        request = self._render(kind, kind.list_request, {})
+        """Every id the listing names, page after page."""
+        first = self._render(kind, kind.list_request, {})
         gathered: list[Any] = []
-        first_size = None
-        for _ in range(kind.max_pages):
-            response = self._send(request)
-            items = extract(response.body, kind.items) if not is_error(request.api, response) else MISSING
-            if not isinstance(items, list):
-                raise SweepError(f"sweep {kind.name}: {request.path} answered no list: {response.text[:200]}")
-            gathered += items
-            first_size = len(items) if first_size is None else first_size
-            if not items or len(items) < first_size:
-                return gathered
-            request = _next_page(request, kind.page)
-        raise SweepError(f"sweep {kind.name}: {request.path} still had pages after max_pages={kind.max_pages}")
+        for page in walk_pages(first, kind.paging, lambda request: self._list_page(kind, request)):
+            if isinstance(page, WalkProblem):
+                raise SweepError(_walk_error(kind, first, page))
+            gathered += page.items
+        return gathered
+
+    def _list_page(self, kind: Kind, request: ApiRequest) -> Response:
+        """One page of the listing; an error answer holds no list of ids, whatever its body."""
+        response = self._send(request)
+        if is_error(request.api, response):
+            raise SweepError(_no_list(kind, request, response))
+        return response
 
     def _delete(self, kind: Kind, leftover: Leftover) -> str | None:
         """None once the object is gone (also when an earlier attempt whose answer was lost removed it)."""
@@ -222,15 +222,17 @@ def _unanswered(api: str, response: Response) -> bool:
     return refused(api, response) is not None or response.status >= 500
 
 
-def _next_page(request: ApiRequest, page: PathKey) -> ApiRequest:
-    """``request`` with the page number at ``page`` (``json.…`` or ``query.…``) one higher."""
-    part, inner = page[0], page[1:]
-    root = copy.deepcopy(request.json if part == "json" else dict(request.params))
-    target = root
-    for key in inner[:-1]:
-        target = target[key]
-    target[inner[-1]] += 1
-    return replace(request, json=root) if part == "json" else replace(request, params=root)
+def _no_list(kind: Kind, request: ApiRequest, response: Response) -> str:
+    return f"sweep {kind.name}: {request.path} answered no list: {response.text[:200]}"
+
+
+def _walk_error(kind: Kind, request: ApiRequest, problem: WalkProblem) -> str:
+    """The one line for a listing whose pages make no sense."""
+    if problem.kind == "not a list":
+        return _no_list(kind, request, problem.response)
+    if problem.kind == "endless":
+        return f"sweep {kind.name}: {request.path} still had pages after max_pages={kind.paging.max_pages}"
+    return f"sweep {kind.name}: {request.path}: {problem.reason}"
 
 
 def _texts(body: Any, paths: tuple[PathKey, ...]) -> list[str]:
@@ -242,118 +244,110 @@ def _texts(body: Any, paths: tuple[PathKey, ...]) -> list[str]:
 
 
 def load_spec(path: Path, display: str = SPEC_FILE) -> SweepSpec:
-    """Read ``data/live/sweep.yaml``; raise ConfigError naming the file, line and key of what is wrong."""
-    doc = read_config(path, display, "the sweep spec")
+    """Read ``data/live/sweep.yaml``; raise ConfigError naming the file, line and field of each mistake."""
+    doc = read_config(path, display, "the sweep spec", config_schema("sweep"))
     reader = _SpecReader(doc)
-    kinds = reader.get((), "kinds", list)
-    not_removable = reader.optional((), "not_removable", list, [])
+    kinds = [reader.kind(("kinds", index), raw) for index, raw in enumerate(doc.data["kinds"])]
+    if reader.mistakes:
+        raise ConfigError.of(reader.mistakes)
     return SweepSpec(
-        tuple(reader.kind(("kinds", i)) for i in range(len(kinds))),
-        tuple(
-            (reader.get(("not_removable", i), "name", str), reader.get(("not_removable", i), "why", str))
-            for i in range(len(not_removable))
-        ),
+        tuple(kind for kind in kinds if kind is not None),
+        tuple((raw["name"], raw["why"]) for raw in doc.data.get("not_removable", ())),
     )
 
 
-@dataclass(frozen=True)
-class _SpecReader:
-    doc: YamlDocument
+_T = TypeVar("_T")
 
-    def kind(self, at: PathKey) -> Kind:
-        listing, read = (*at, "list"), (*at, "read")
-        pattern = self.get(at, "match", str)
-        try:
-            match = re.compile(pattern)
-        except re.error as exc:
-            raise self.error((*at, "match"), f"not a regular expression: {exc}") from None
-        if "run_id" not in match.groupindex:
-            raise self.error((*at, "match"), "needs a named group (?P<run_id>...) around the run id")
-        if "utc_offset_hours" in self._mapping(read):
-            problem = "is no longer read: created times are in the tenant's zone (profile.timezone, else Asia/Shanghai)"
-            raise self.error((*read, "utc_offset_hours"), problem)
-        page = self.path(listing, "page")
-        if page[0] not in ("json", "query") or len(page) < 2:
-            raise self.error((*listing, "page"), "the page number's place: json.<path> or query.<name>")
+
+@dataclass
+class _SpecReader:
+    """Builds the kinds of a spec its schema has checked, noting each mistake a schema cannot see: a path that is
+    no path, a ``match`` that is no regular expression or lacks its run id, a page number's place, a template."""
+
+    doc: YamlDocument
+    mistakes: list[Mistake] = field(default_factory=list)
+
+    def kind(self, at: PathKey, raw: dict[str, Any]) -> Kind | None:
+        listing, read = raw["list"], raw["read"]
+        list_request = self.request((*at, "list"), listing["request"], item=False)
+        page = self.attempt((*at, "list", "page"), lambda: _page(listing["page"]))
+        items = self.attempt((*at, "list", "items"), lambda: parse_path(listing["items"]))
+        read_request = self.request((*at, "read"), read["request"], item=True)
+        labels = self.attempt((*at, "read", "label"), lambda: _labels(read["label"]))
+        created = self.attempt((*at, "read", "created"), lambda: parse_path(read["created"]))
+        match = self.attempt((*at, "match"), lambda: _match(raw["match"]))
+        delete_request = self.request((*at, "delete"), raw["delete"]["request"], item=True)
+        parts = (list_request, page, items, read_request, labels, created, match, delete_request)
+        if any(part is None for part in parts):
+            return None
         return Kind(
-            name=self.get(at, "name", str),
-            list_request=self.request(listing, item=False),
-            page=page,
-            items=self.path(listing, "items"),
-            max_pages=self.optional(listing, "max_pages", int, 100),
-            read_request=self.request(read, item=True),
-            labels=self.paths(read, "label"),
-            created=self.path(read, "created"),
-            created_format=self.get(read, "created_format", str),
+            name=raw["name"],
+            list_request=list_request,
+            paging=Pagination(items=items, max_pages=listing.get("max_pages", 100), page=page),
+            read_request=read_request,
+            labels=labels,
+            created=created,
+            created_format=read["created_format"],
             match=match,
-            delete_request=self.request((*at, "delete"), item=True),
+            delete_request=delete_request,
         )
 
-    def request(self, at: PathKey, item: bool) -> RequestTemplate:
-        raw = self.get(at, "request", dict)
+    def request(self, at: PathKey, raw: dict[str, Any], item: bool) -> RequestTemplate | None:
         at = (*at, "request")
-        templates = {}
-        for part in ("json", "query"):
-            if part in raw:
-                templates[part] = self.template((*at, part), raw[part], item)
+        templates = {
+            part: self.attempt((*at, part), lambda part=part: _template(raw[part], item))
+            for part in ("json", "query")
+            if part in raw
+        }
+        if None in templates.values():
+            return None
         return RequestTemplate(
             api=raw.get("api", "oapi"),
             method=raw.get("method", "POST" if "json" in raw else "GET"),
-            path=self.get(at, "path", str),
+            path=raw["path"],
             query=templates.get("query"),
             json=templates.get("json"),
         )
 
-    def template(self, at: PathKey, value: Any, item: bool) -> Template:
-        allowed = {"profile", "item"} if item else {"profile"}
+    def attempt(self, at: PathKey, build: Callable[[], _T]) -> _T | None:
+        """``build()``, or None with its mistake noted."""
         try:
-            template = compile_template(value)
-        except TemplateError as exc:
-            raise self.error(at, str(exc)) from None
-        strays = sorted(template.variables - allowed)
-        if strays:
-            raise self.error(at, f"${{{strays[0]}}} is not known here: use {', '.join(sorted(allowed))}")
-        return template
-
-    def paths(self, at: PathKey, key: str) -> tuple[PathKey, ...]:
-        """One path, or a list of them."""
-        value = self._mapping(at).get(key)
-        if not isinstance(value, list):
-            return (self.path(at, key),)
-        if not value or not all(isinstance(item, str) for item in value):
-            raise self.error((*at, key), "must be a path or a list of paths")
-        try:
-            return tuple(parse_path(item) for item in value)
+            return build()
         except ValueError as exc:
-            raise self.error((*at, key), str(exc)) from None
-
-    def path(self, at: PathKey, key: str) -> PathKey:
-        try:
-            return parse_path(self.get(at, key, str))
-        except ValueError as exc:
-            raise self.error((*at, key), str(exc)) from None
-
-    def get(self, at: PathKey, key: str, kind: type) -> Any:
-        value = self._mapping(at).get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise self.error((*at, key), f"must be {_TYPE_NAMES[kind]}")
-        return value
-
-    def optional(self, at: PathKey, key: str, kind: type, default: Any) -> Any:
-        return self.get(at, key, kind) if key in self._mapping(at) else default
-
-    def _mapping(self, at: PathKey) -> dict[str, Any]:
-        value = extract(self.doc.data, at) if at else self.doc.data
-        if not isinstance(value, dict):
-            raise self.error(at, "must be a mapping")
-        return value
-
-    def error(self, at: PathKey, problem: str) -> ConfigError:
-        shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at).lstrip(".")
-        return ConfigError(f"{self.doc.file}:{self.doc.line_of(at)} {shown}: {problem}")
+            self.mistakes.append(Mistake(self.doc.source(at), str(exc)))
+            return None
 
 
-_TYPE_NAMES = {str: "a string", int: "a number", list: "a list", dict: "a mapping"}
+def _page(text: str) -> Location:
+    page = parse_path(text)
+    if page[0] not in ("json", "query") or len(page) < 2:
+        raise ValueError("the page number's place: json.<path> or query.<name>")
+    return Location(str(page[0]), page[1:])
+
+
+def _labels(value: str | list[str]) -> tuple[PathKey, ...]:
+    """One path, or a list of them."""
+    return tuple(parse_path(text) for text in ([value] if isinstance(value, str) else value))
+
+
+def _match(pattern: str) -> re.Pattern[str]:
+    try:
+        match = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    if "run_id" not in match.groupindex:
+        raise ValueError("needs a named group (?P<run_id>...) around the run id")
+    return match
+
+
+def _template(value: Any, item: bool) -> Template:
+    """A request part's template: it may use ``${profile.*}`` and, for one object, ``${item}``."""
+    allowed = {"profile", "item"} if item else {"profile"}
+    template = compile_template(value)
+    strays = sorted(template.variables - allowed)
+    if strays:
+        raise ValueError(f"${{{strays[0]}}} is not known here: use {', '.join(sorted(allowed))}")
+    return template
 
 
 # ── the command ──────────────────────────────────────────────────────────────────────────────────

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import copy
+import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from common.cases.jsonpath import MISSING, extract
-from common.cases.model import Case, Location, Pagination, Step
+from common.cases.model import Case, Pagination, Step
 from common.cases.problems import ChecksFailed, Kind, Outcome, Problem, problems
 from common.cases.schemas import SchemaStore
 from common.cases.templating import Context, TemplateError, tenant_zone
 from common.core.errors import CheckFailure, ConfigError, FrameworkError, TransportError
 from common.dingtalk.api import ApiRequest, DingTalkClient, NoAnswer, is_error
+from common.dingtalk.paging import WalkProblem, walk_pages
 from common.http.curl import to_curl
 from common.http.masking import Masker
 from common.http.transport import Response
@@ -174,39 +175,28 @@ class CaseRunner:
     def _run_pages(self, case: Case, step: Step, paging: Pagination, variables: dict[str, Any]) -> dict[str, Any]:
         """Send the request page after page; every page is checked; returns ``{items, pages}``."""
         __tracebackhide__ = True
-        request = self._request(case, step, variables)
+        numbers = itertools.count(1)
+
+        def send_page(request: ApiRequest) -> Response:
+            __tracebackhide__ = True
+            with self.reporter.step(f"page {next(numbers)}"):
+                return self._exchange(case, step, request, variables)
+
         gathered: list[Any] = []
-        first_size: int | None = None
-        promised_more = False
-        for page_number in range(1, paging.max_pages + 1):
-            with self.reporter.step(f"page {page_number}"):
-                response = self._exchange(case, step, request, variables)
-            items = extract(response.body, paging.items)
-            if not isinstance(items, list):
-                reason = f"expected a list, got {items!r}"
-                raise self._failure(case, step, response, [_paging("paginate.items", "a list", items, reason)])
-            if promised_more and not items:
-                reason = "the page before said has_more: true, but this page is empty"
-                raise self._failure(case, step, response, [_paging("paginate", "items", [], reason)])
-            gathered += items
-            first_size = len(items) if first_size is None else first_size
-            promised_more = paging.has_more is not None and extract(response.body, paging.has_more) is True
-            following = _next_page(paging, request, response.body, len(items), first_size)
-            if isinstance(following, Outcome):
-                raise self._failure(case, step, response, [following])
-            if following is None:
-                break
-            request = following
-        else:
-            reason = f"still more pages after max_pages={paging.max_pages}: the server never stops paging"
-            problem = _paging("paginate", f"at most {paging.max_pages} pages", "more", reason)
-            raise self._failure(case, step, response, [problem])
-        aggregate = {"items": gathered, "pages": page_number}
+        pages = 0
+        for page in walk_pages(self._request(case, step, variables), paging, send_page):
+            if isinstance(page, WalkProblem):
+                path = f"paginate.{page.key}" if page.key else "paginate"
+                problem = Outcome("paging", path, page.expected, page.actual, page.reason, comparator="")
+                raise self._failure(case, step, page.response, [problem])
+            gathered += page.items
+            pages = page.number
+        aggregate = {"items": gathered, "pages": pages}
         collected = field_outcomes(paging.collect, aggregate, self._check_context(variables))
         self.reporter.checks(collected)
         found = problems(collected)
         if found:
-            title = f"{step.source} case '{case.id}' step '{step.name}': over {page_number} pages"
+            title = f"{step.source} case '{case.id}' step '{step.name}': over {pages} pages"
             raise ChecksFailed(title, found, mask=self.masker)
         return aggregate
 
@@ -262,49 +252,3 @@ class CaseRunner:
         named = "" if step.name == f"{step.request.method} {step.request.path}" else f" step '{step.name}'"
         title = f"{step.source} case '{case.id}'{named}: {exchange}"
         return ChecksFailed(title, found, self.masker(to_curl(response.request)), self.masker)
-
-
-def _paging(path: str, expected: Any, actual: Any, reason: str) -> Problem:
-    """A problem of the paging walk itself (not of one page's answer)."""
-    return Outcome("paging", path, expected, actual, reason, comparator="")
-
-
-def _next_page(
-    paging: Pagination, request: ApiRequest, body: Any, page_size: int, first_size: int
-) -> ApiRequest | Problem | None:
-    """The request for the next page, None at the end, or the problem that makes the answer senseless."""
-    if paging.page is not None:
-        if page_size == 0 or page_size < first_size:
-            return None
-        current = extract(_request_part(request, paging.page), paging.page.parts)
-        if not isinstance(current, int):
-            reason = f"the request's page number is {current!r}, not a number"
-            return _paging("paginate.page", "a number", current, reason)
-        return _with_value(request, paging.page, current + 1)
-    has_more = extract(body, paging.has_more) if paging.has_more else MISSING
-    cursor = extract(body, paging.next) if paging.next else MISSING
-    if has_more is False:
-        return None
-    if cursor is MISSING or cursor is None:
-        if has_more is True:
-            return _paging("paginate", "a cursor", cursor, "has_more is true but there is no next cursor")
-        return None
-    assert paging.cursor is not None
-    if extract(_request_part(request, paging.cursor), paging.cursor.parts) == cursor:
-        reason = f"the next cursor {cursor!r} is the one just sent: the server would page forever"
-        return _paging("paginate", "a new cursor", cursor, reason)
-    return _with_value(request, paging.cursor, cursor)
-
-
-def _request_part(request: ApiRequest, location: Location) -> Any:
-    return request.json if location.part == "json" else request.params
-
-
-def _with_value(request: ApiRequest, location: Location, value: Any) -> ApiRequest:
-    """A copy of ``request`` with ``value`` at ``location`` (missing objects on the way are created)."""
-    root = copy.deepcopy(_request_part(request, location)) or {}
-    target = root
-    for part in location.parts[:-1]:
-        target = target.setdefault(part, {})
-    target[location.parts[-1]] = value
-    return replace(request, json=root) if location.part == "json" else replace(request, params=root)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from common.cases.loader import CaseLoader, _definitions_inlined
+from common.cases.loader import CaseLoader
 from common.cases.profile import load_profile
 from common.cases.schemas import CASE_FORMAT, SchemaStore
+from common.cases.yaml_schema import _definitions_inlined
 from common.cases.yaml_source import YamlSyntaxError, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]

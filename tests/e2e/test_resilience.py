@@ -15,15 +15,14 @@ import pytest
 import requests
 
 from common.cases.loader import CaseLoader
-from common.cases.model import Case
+from common.cases.model import Auth, Case
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
 from common.core.errors import CheckFailure, FrameworkError
-from common.dingtalk.api import DingTalkClient, make_token_fetcher
+from common.dingtalk.api import ApiRequest
+from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import load_settings
-from common.dingtalk.token_cache import SharedTokenCache
 from common.http.masking import Masker
-from common.http.retry import RetryPolicy
 from common.http.transport import HttpTransport
 from common.report.allure import AllureReporter
 from common.run.runner import CaseRunner
@@ -206,14 +205,9 @@ def test_a_create_whose_answer_is_lost_is_sent_once_and_fails_with_one_line(
     transport = HttpTransport(settings.timeout, masker)
     transport.session.trust_env = False
     reporter = AllureReporter(masker)
-    tokens: SharedTokenCache
-    client = DingTalkClient(
-        settings, transport, lambda: tokens.get(), lambda rejected: tokens.refresh(rejected), RetryPolicy(3, 0.0)
-    )
-    tokens = SharedTokenCache(
-        make_token_fetcher(settings, client.send, schemas, lambda answer: None), tmp_path / "token.json"
-    )
-    tokens.get()  # the token first: the dropped answers below are the create's alone
+    client = run_client(settings, transport, masker, schemas, tmp_path / "token.json")
+    # the token first: the dropped answers below are the create's alone
+    client.send(ApiRequest("oapi", "POST", "/topapi/blackboard/category/list", {}, {}, {}, Auth.TOKEN))
     (tmp_path / "cases.yaml").write_text(CREATE_CASE)
     profile = load_profile(settings.profile_path, "sandbox.yaml")
     [case] = CaseLoader(schemas, profile, tmp_path).load(tmp_path / "cases.yaml")

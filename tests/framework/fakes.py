@@ -1,5 +1,5 @@
 """Hand-made stand-ins for the framework's collaborators: a clock moved by hand, canned responses, a
-scripted client and transport. Nothing here opens a socket."""
+scripted client and transport, a fixed token. Nothing here opens a socket."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from common.cases.model import Case, InvalidCase
-from common.dingtalk.api import ApiRequest
+from common.dingtalk.api import ApiRequest, AuthFlow, with_token
 from common.http.transport import OutgoingRequest, Response
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -101,6 +101,17 @@ class ScriptedClient:
         if request.params:
             url += "?" + "&".join(f"{key}={value}" for key, value in request.params.items())
         return Response(answer.status, answer.headers, answer.body, answer.text, answer.elapsed, outgoing(url))
+
+
+@dataclass(frozen=True)
+class FixedToken:
+    """The token flow of a client whose token is known: every request goes out once with ``value``; no gettoken,
+    no replay (the run's real flow: common/dingtalk/run_token.py)."""
+
+    value: str
+
+    def flow(self, request: ApiRequest) -> AuthFlow:
+        return (yield with_token(request, self.value))
 
 
 @dataclass

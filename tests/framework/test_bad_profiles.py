@@ -1,4 +1,5 @@
-"""Bad tenant profiles: each is one line naming the file, line and key, or (for a key a case needs) the case.
+"""Bad tenant profiles: each mistake is one line naming the file, line and key, or (for a key a case needs) the
+case; every mistake of a profile is reported together.
 
 The corpus is tests/bad_profiles/: each file starts with its expected lines, one ``# error: <line>`` each. A
 profile that loads is then used to load tests/bad_profiles/cases/uses-profile.yaml, whose cases read its keys.
@@ -36,7 +37,7 @@ def errors_with(path: Path, schemas: SchemaStore) -> list[str]:
     try:
         profile = load_profile(path, path.relative_to(PROJECT).as_posix())
     except ConfigError as exc:
-        return [str(exc)]
+        return str(exc).splitlines()
     loaded = CaseLoader(schemas, profile, PROJECT).load(USES_PROFILE)
     return [item.message for item in loaded if isinstance(item, InvalidCase)]
 

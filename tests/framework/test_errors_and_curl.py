@@ -1,4 +1,5 @@
-"""common.core.errors' one-line formats and common.http.curl's replay line."""
+"""common.core.errors' one-line formats (a YAML mistake: ``file:line case 'id' field: problem``) and
+common.http.curl's replay line."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import shlex
 
 import pytest
 
-from common.core.errors import CaseError, CheckFailure, FrameworkError
+from common.core.errors import CaseError, CheckFailure, ConfigError, FrameworkError, Mistake, Source
 from common.http.curl import to_curl
 from common.http.transport import OutgoingRequest
 
@@ -17,12 +18,28 @@ from common.http.transport import OutgoingRequest
         (14, "c", "expect.errcode", "data/x.yaml:14 case 'c' expect.errcode: must be an integer, got 'abc'"),
         (None, "c", "id", "data/x.yaml case 'c' id: must be an integer, got 'abc'"),
         (3, None, "", "data/x.yaml:3: must be an integer, got 'abc'"),
+        (7, None, "kinds[0].match", "data/x.yaml:7 kinds[0].match: must be an integer, got 'abc'"),
     ],
 )
-def test_case_error_format(line: int | None, case_id: str | None, field: str, text: str) -> None:
-    error = CaseError("data/x.yaml", line, case_id, field, "must be an integer, got 'abc'")
-    assert str(error) == error.format() == text
+def test_a_mistake_is_one_line_naming_file_line_case_and_field(
+    line: int | None, case_id: str | None, field: str, text: str
+) -> None:
+    mistake = Mistake(Source("data/x.yaml", line, field, case_id), "must be an integer, got 'abc'")
+    error = CaseError(mistake)
+    assert str(mistake) == str(error) == text
+    assert error.mistake == mistake
     assert isinstance(error, FrameworkError)
+
+
+def test_a_config_error_says_every_mistake_once_in_the_order_of_the_file() -> None:
+    late = Mistake(Source("sweep.yaml", 9, "kinds[0].name"), "must be a string, got 1")
+    early = Mistake(Source("sweep.yaml", 2, "kinds"), "must not be empty")
+    error = ConfigError.of([late, early, late])
+    assert str(error).splitlines() == [
+        "sweep.yaml:2 kinds: must not be empty",
+        "sweep.yaml:9 kinds[0].name: must be a string, got 1",
+    ]
+    assert error.mistakes == (late, early, late)
 
 
 def test_check_failure_lists_every_problem_then_the_replay() -> None:

@@ -219,10 +219,10 @@ def test_a_report_goes_to_its_receivers_only_and_never_to_a_chat(
 @pytest.mark.parametrize(
     ("rules", "error"),
     [
-        ("endpoints: {}\n", "rules.yaml: expected a mapping with an 'endpoints' list"),
+        ("endpoints: {}\n", "rules.yaml:1 endpoints: must be an array, got {}"),
         (
-            "endpoints:\n  - path: /x\n",
-            "rules.yaml:2 endpoints[0]: needs 'path' and 'object' (the request object the fields are in, or $)",
+            "endpoints:\n  - {path: /x, fields: {a: {absent: true}}}\n",
+            "rules.yaml:2 endpoints[0]: missing required key 'object'",
         ),
         (
             "endpoints:\n  - {path: /x, object: o, fields: {a: {equals: 1, absent: true}}}\n",
@@ -230,16 +230,30 @@ def test_a_report_goes_to_its_receivers_only_and_never_to_a_chat(
         ),
         (
             "endpoints:\n  - {path: /x, object: o, fields: {a: {within: test_userids}}}\n",
-            "rules.yaml:2 endpoints[0].fields.a.within: within: a list of profile keys; absent: true",
+            "rules.yaml:2 endpoints[0].fields.a.within: must be an array, got 'test_userids'",
+        ),
+        (
+            "endpoints:\n  - {path: /x, object: o, fields: {a: {absent: false}}}\n",
+            "rules.yaml:2 endpoints[0].fields.a.absent: must be true, got False",
+        ),
+        (
+            "endpoints:\n  - {path: /x, object: o}\n",
+            "rules.yaml:2 endpoints[0]: give at least one of fields, traced_in",
+        ),
+        (
+            "endpoints:\n  - {path: /x, object: o, traced_in: [title, 'a..b']}\n",
+            "rules.yaml:2 endpoints[0].traced_in[1]: ",
         ),
         ("endpoints: [\n", "rules.yaml:2: not valid YAML: "),
     ],
 )
-def test_a_malformed_rules_file_is_one_line(tmp_path: Path, rules: str, error: str) -> None:
+def test_a_malformed_rules_file_says_its_mistake_in_one_line(tmp_path: Path, rules: str, error: str) -> None:
     (tmp_path / "rules.yaml").write_text(rules, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_guard(tmp_path / "rules.yaml", "rules.yaml", {}, tmp_path)
-    assert str(caught.value).startswith(error)
+    lines = str(caught.value).splitlines()
+    assert [line for line in lines if line.startswith(error)], lines
+    assert all(line.startswith("rules.yaml") for line in lines)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from common.dingtalk.api import ApiRequest, DingTalkClient, NoAnswer, refused, r
 from common.dingtalk.settings import Settings
 from common.http.retry import Retrying, RetryPolicy
 from common.http.transport import Failure, OutgoingRequest, Response, SendFailure
-from tests.framework.fakes import ScriptedTransport, ok, response
+from tests.framework.fakes import FixedToken, ScriptedTransport, ok, response
 
 URL = "http://127.0.0.1:9001"
 SETTINGS = Settings("sandbox", "dingkey", "secret", URL, URL, Path("p.yaml"), 1.0, False)
@@ -169,7 +169,7 @@ def client_with(*script: Response | Failure, retries: int = 3) -> tuple[DingTalk
     told: list[Retrying[Any]] = []
     sleeps = Sleeps()
     policy = RetryPolicy(retries=retries, backoff=0.2, sleep=sleeps, jitter=lambda: 1.0)
-    client = DingTalkClient(SETTINGS, transport, lambda: "tok", lambda rejected: "tok2", policy, told.append)  # type: ignore[arg-type]
+    client = DingTalkClient(SETTINGS, transport, FixedToken("tok").flow, policy, told.append)  # type: ignore[arg-type]
     return client, transport, told, sleeps
 
 
@@ -226,11 +226,3 @@ def test_no_answer_after_every_retry_says_how_many_attempts() -> None:
     assert raised.value.failure.host_unreachable
     assert str(raised.value) == f"POST {URL}/x: NOT_SENT (after 4 attempts)"
     assert len(told) == 3
-
-
-def test_a_rejected_token_inside_a_retried_attempt_is_still_replayed_once() -> None:
-    rejected = response({"errcode": 88, "sub_code": "40014", "errmsg": "ding talk error"})
-    client, transport, _, _ = client_with(BUSY, rejected, ok(result=True))
-    answer = client.send(api_request())
-    assert [call["params"]["access_token"] for call in transport.calls] == ["tok", "tok", "tok2"]
-    assert (answer.body["result"], answer.attempts, len(answer.history)) == (True, 2, 1)

@@ -10,9 +10,9 @@ import pytest
 
 from common.cases.model import Auth
 from common.cases.schemas import SchemaStore
-from common.dingtalk.api import ApiRequest, DingTalkClient, make_token_fetcher
+from common.dingtalk.api import ApiRequest, DingTalkClient
+from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import load_settings
-from common.dingtalk.token_cache import SharedTokenCache
 from common.http.masking import Masker
 from common.http.transport import HttpTransport
 from sandbox import SandboxConfig, SandboxServer
@@ -51,13 +51,10 @@ def worker(sandbox: SandboxServer, token_file: Path, schemas: SchemaStore) -> tu
         "DINGTALK_PROFILE": str(PROJECT / "data" / "profiles" / "sandbox.yaml"),
     }
     settings = load_settings(PROJECT, environ=environ)
-    transport = HttpTransport(settings.timeout, Masker())
+    masker = Masker()
+    transport = HttpTransport(settings.timeout, masker)
     transport.session.trust_env = False
-    tokens: SharedTokenCache
-    client = DingTalkClient(settings, transport, lambda: tokens.get(), lambda rejected: tokens.refresh(rejected))
-    fetch = make_token_fetcher(settings, client.send, schemas, lambda answer: None)
-    tokens = SharedTokenCache(fetch, token_file, clock=FakeClock(0.0))
-    return client, transport
+    return run_client(settings, transport, masker, schemas, token_file, clock=FakeClock(0.0)), transport
 
 
 def test_an_expired_token_is_replaced_once_for_every_worker(

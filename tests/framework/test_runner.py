@@ -19,7 +19,16 @@ from common.http.transport import Response
 from common.report.allure import AllureReporter
 from common.run.runner import CaseRunner
 from common.run.write_ledger import WriteLedger
-from tests.framework.fakes import FakeClock, ScriptedClient, ScriptedTransport, blackboard, oapi_error, ok, response
+from tests.framework.fakes import (
+    FakeClock,
+    FixedToken,
+    ScriptedClient,
+    ScriptedTransport,
+    blackboard,
+    oapi_error,
+    ok,
+    response,
+)
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
 BUILTINS = {"run_id": "run-7", "profile": {"admin_userid": "manager1"}, "appkey": "dingkey"}
@@ -239,7 +248,7 @@ def test_the_failure_has_a_curl_line_with_the_token_masked(
 ) -> None:
     settings = Settings("sandbox", "k", "s", "http://127.0.0.1:9001", "http://127.0.0.1:9002", Path("p"), 1.0, False)
     transport = ScriptedTransport([oapi_error(40035)])
-    client = DingTalkClient(settings, transport, lambda: TOKEN, lambda rejected: TOKEN)  # type: ignore[arg-type]
+    client = DingTalkClient(settings, transport, FixedToken(TOKEN).flow)  # type: ignore[arg-type]
     masker = Masker([TOKEN] if registered else [])
     case = load_case(HEAD + f"    request: {{path: {GET}, json: {{blackboard_id: b1}}}}\n")
     with pytest.raises(CheckFailure) as raised:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from common.cases.jsonpath import MISSING
 from common.cases.loader import CaseLoader
 from common.cases.model import Case
+from common.cases.problems import ChecksFailed, Outcome
 from common.cases.schemas import SchemaStore
 from common.core.errors import CheckFailure
 from common.dingtalk.api import ApiRequest
@@ -63,9 +67,24 @@ ENVELOPE = {"errcode": 0, "errmsg": "ok", "success": True, "request_id": "1g5pq6
 """The envelope fields DingTalk's pages list for querypreentry and listids answers."""
 
 
-def _runner(client: ScriptedClient) -> CaseRunner:
+class StepTitles(AllureReporter):
+    """The Allure reporter, remembering the title of every step it opens."""
+
+    def __init__(self, masker: Masker) -> None:
+        super().__init__(masker)
+        self.titles: list[str] = []
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        self.titles.append(title)
+        with super().step(title):
+            yield
+
+
+def _runner(client: ScriptedClient, reporter: AllureReporter | None = None) -> CaseRunner:
     masker = Masker()
-    return CaseRunner(client, SchemaStore(ROOT / "schemas"), AllureReporter(masker), masker, {"run_id": "r"})  # type: ignore[arg-type]
+    reporter = reporter or AllureReporter(masker)
+    return CaseRunner(client, SchemaStore(ROOT / "schemas"), reporter, masker, {"run_id": "r"})  # type: ignore[arg-type]
 
 
 def _pages(users: list[str], size: int, end: str) -> Any:
@@ -167,3 +186,33 @@ cases:
     client = ScriptedClient(listids)
     _runner(client).run(_case(text, tmp_path), uid="x")
     assert [request.json["query_request"]["page"] for request in client.sent] == [1, 2, 3]
+
+
+def test_a_walk_problem_fails_the_step_as_a_paging_problem_at_its_rule_key(tmp_path: Path) -> None:
+    text = CURSOR_CASE.replace("items: result.data_list", "items: result.users")
+    client = ScriptedClient(_pages(["u1"], 2, "absent"))
+    with pytest.raises(ChecksFailed) as raised:
+        _runner(client).run(_case(text, tmp_path), uid="x")
+    reason = f"expected a list, got {MISSING!r}"
+    assert raised.value.problems == (Outcome("paging", "paginate.items", "a list", MISSING, reason, comparator=""),)
+
+
+def test_each_page_is_its_own_report_step_and_is_checked(tmp_path: Path) -> None:
+    text = CURSOR_CASE.replace(
+        "    paginate:\n", "    expect:\n      body: {result.data_list: {len_le: 2}}\n    paginate:\n"
+    )
+    pages = iter(
+        [
+            {**ENVELOPE, "result": {"data_list": ["u1", "u2"], "next_cursor": 2}},
+            {**ENVELOPE, "result": {"data_list": ["u3", "u4", "u5"], "next_cursor": 5}},
+        ]
+    )
+    client = ScriptedClient(lambda request: next(pages))
+    reporter = StepTitles(Masker())
+    with pytest.raises(ChecksFailed) as raised:
+        _runner(client, reporter).run(_case(text, tmp_path), uid="x")
+    assert [title for title in reporter.titles if title.startswith("page")] == ["page 1", "page 2"]
+    assert [(problem.path, problem.actual) for problem in raised.value.problems] == [
+        ("result.data_list", ["u3", "u4", "u5"])
+    ]
+    assert len(client.sent) == 2

@@ -171,14 +171,30 @@ def test_an_object_already_gone_when_deleted_counts_as_removed(tenant: Tenant) -
     assert outcome.failed == []
 
 
-def test_a_listing_the_tenant_refuses_stops_the_sweep_with_one_line(tenant: Tenant) -> None:
+@pytest.mark.parametrize("refusal", [oapi_error(90018), oapi_error(90018, result=["b1"])], ids=["bare", "with a list"])
+def test_a_listing_the_tenant_refuses_stops_the_sweep_with_one_line(tenant: Tenant, refusal: Response) -> None:
     def refuse(request: ApiRequest) -> Response:
-        return oapi_error(90018)
+        return refusal
 
     with pytest.raises(SweepError) as caught:
         Sweeper(SPEC, refuse, PROFILE, tenant.clock).sweep(Selection(run_id=RUN))
 
     assert str(caught.value).startswith('sweep announcement: /topapi/blackboard/listids answered no list: {"errcode"')
+
+
+def test_a_listing_that_never_ends_stops_the_sweep_at_max_pages(tmp_path: Path, tenant: Tenant) -> None:
+    path, _ = _spec_with(tmp_path, "max_pages: 200", "max_pages: 3")
+    listed: list[ApiRequest] = []
+
+    def full_pages(request: ApiRequest) -> Response:
+        listed.append(request)
+        return ok(result=[f"b{n}" for n in range(30)])
+
+    with pytest.raises(SweepError) as caught:
+        Sweeper(load_spec(path), full_pages, PROFILE, tenant.clock).sweep(Selection(run_id=RUN))
+
+    assert str(caught.value) == "sweep announcement: /topapi/blackboard/listids still had pages after max_pages=3"
+    assert [request.json["query_request"]["page"] for request in listed] == [1, 2, 3]
 
 
 def _spec_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
@@ -202,7 +218,7 @@ def _spec_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
             'json: {blackboard_id: "${id}"}',
             "kinds[0].read.request.json: ${id} is not known here: use item, profile",
         ),
-        ("max_pages: 200", "max_pages: many", "kinds[0].list.max_pages: must be a number"),
+        ("max_pages: 200", "max_pages: many", "kinds[0].list.max_pages: must be an integer, got 'many'"),
         ("  - name: announcement\n", "  - name: [announcement]\n", "kinds[0].name: must be a string"),
         (
             "      created: result.gmt_create\n",

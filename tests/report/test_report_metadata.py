@@ -42,7 +42,7 @@ from common.report.metadata import (
     write_metadata,
 )
 from common.run.runner import CaseRunner
-from tests.framework.fakes import PROJECT, FakeClock, LoadText, ScriptedClient, oapi_error, ok, response
+from tests.framework.fakes import PROJECT, FakeClock, FixedToken, LoadText, ScriptedClient, oapi_error, ok, response
 from tests.report.allure_js import categories_of, read_properties
 
 SECRET = "the-app-secret-0123"
@@ -123,7 +123,7 @@ def live_client(url: str, timeout: float = 5) -> DingTalkClient:
         "DINGTALK_RETRIES": "0",
     }
     settings = load_settings(PROJECT, environ=environ)
-    return DingTalkClient(settings, HttpTransport(settings.timeout, Masker([SECRET])), lambda: "t", lambda old: "t")
+    return DingTalkClient(settings, HttpTransport(settings.timeout, Masker([SECRET])), FixedToken("t").flow)
 
 
 @pytest.fixture
