@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,16 @@ from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUITE_PARTS = ("common", "sandbox", "schemas", "data", "testcases", "conftest.py", "pytest.ini")
+SANDBOX_RUN = "sandbox-run"
+"""The xdist group of the tests reading ``sandbox_run``."""
+LIVE_READ_ONLY_RUN = "live-read-only-run"
+"""The xdist group of the tests reading ``live_read_only_run``."""
+YAML_CASES = "testcases/test_cases.py"
+"""The module that runs every YAML case (the hand-written examples beside it are left out of these counts)."""
+FAR_FROM_CHINA = "America/Los_Angeles"
+"""A machine zone 15 or 16 hours behind China time."""
+
+
 REPORT_PARTS = ("package.json", "package-lock.json", "allurerc.mjs", "tools/report-data-first.mjs")
 """What `npm run report` needs besides node_modules, which is linked from the checkout (after `npm ci`)."""
 
@@ -58,6 +69,10 @@ class Project:
     @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    def allure_results(self) -> list[dict]:
+        """The Allure results written here, one per test."""
+        return [json.loads(path.read_text("utf-8")) for path in (self.reports / "allure-results").glob("*-result.json")]
 
     def generate_report(self, timeout: float = 120) -> SuiteRun:
         """`npm run report` here: reports/allure-results become reports/allure-report/index.html."""
