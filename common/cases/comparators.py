@@ -5,8 +5,10 @@ Each takes (actual, expected) and returns None when it holds, or the reason it d
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from common.cases.jsonpath import MISSING
@@ -33,23 +35,19 @@ def _same(actual: Any, expected: Any) -> bool:
     return actual == expected
 
 
-def _ordered(symbol: str, holds: Callable[[Any, Any], bool]) -> Callable[[Any, Any], str | None]:
-    def compare(actual: Any, expected: Any) -> str | None:
-        if not _JSON_TYPES["number"](actual):
-            return f"expected a number {symbol} {expected!r}, got {actual!r}"
-        return None if holds(actual, expected) else f"expected {symbol} {expected!r}, got {actual!r}"
-
-    return compare
+def _ordered(symbol: str, holds: Callable[[Any, Any], bool], actual: Any, expected: Any) -> str | None:
+    """``gt`` and its kin, as ``partial(_ordered, ">", operator.gt)``: a number against the expected one."""
+    if not _JSON_TYPES["number"](actual):
+        return f"expected a number {symbol} {expected!r}, got {actual!r}"
+    return None if holds(actual, expected) else f"expected {symbol} {expected!r}, got {actual!r}"
 
 
-def _sized(symbol: str, holds: Callable[[int, int], bool]) -> Callable[[Any, Any], str | None]:
-    def compare(actual: Any, expected: Any) -> str | None:
-        if not isinstance(actual, list | str | dict):
-            return f"expected something with a length, got {actual!r}"
-        size = len(actual)
-        return None if holds(size, expected) else f"expected length {symbol} {expected}, got {size}"
-
-    return compare
+def _sized(symbol: str, holds: Callable[[int, int], bool], actual: Any, expected: Any) -> str | None:
+    """``len`` and its kin, as ``partial(_sized, "==", operator.eq)``: the length against the expected one."""
+    if not isinstance(actual, list | str | dict):
+        return f"expected something with a length, got {actual!r}"
+    size = len(actual)
+    return None if holds(size, expected) else f"expected length {symbol} {expected}, got {size}"
 
 
 def _eq(actual: Any, expected: Any) -> str | None:
@@ -141,11 +139,9 @@ def _difference(extra: list[Any], lacking: list[Any]) -> str:
     return "; ".join(parts)
 
 
-def _on_lists(compare: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
-    def checked(actual: Any, expected: Any) -> str | None:
-        return _as_set_problem(actual) or compare(actual, expected)
-
-    return checked
+def _on_lists(compare: Callable[[Any, Any], str | None], actual: Any, expected: Any) -> str | None:
+    """A comparator of two lists as sets, as ``partial(_on_lists, _disjoint)``: a value that is no list fails it."""
+    return _as_set_problem(actual) or compare(actual, expected)
 
 
 def _short(value: Any, limit: int = 200) -> str:
@@ -156,23 +152,23 @@ def _short(value: Any, limit: int = 200) -> str:
 COMPARATORS: dict[str, Callable[[Any, Any], str | None]] = {
     "eq": _eq,
     "ne": _ne,
-    "gt": _ordered(">", lambda a, e: a > e),
-    "ge": _ordered(">=", lambda a, e: a >= e),
-    "lt": _ordered("<", lambda a, e: a < e),
-    "le": _ordered("<=", lambda a, e: a <= e),
+    "gt": partial(_ordered, ">", operator.gt),
+    "ge": partial(_ordered, ">=", operator.ge),
+    "lt": partial(_ordered, "<", operator.lt),
+    "le": partial(_ordered, "<=", operator.le),
     "in": _in,
     "not_in": _not_in,
     "contains": _contains,
     "not_contains": _not_contains,
-    "len": _sized("==", lambda size, e: size == e),
-    "len_ge": _sized(">=", lambda size, e: size >= e),
-    "len_le": _sized("<=", lambda size, e: size <= e),
+    "len": partial(_sized, "==", operator.eq),
+    "len_ge": partial(_sized, ">=", operator.ge),
+    "len_le": partial(_sized, "<=", operator.le),
     "type": _type,
     "regex": _regex,
     "unique": _unique,
-    "disjoint": _on_lists(_disjoint),
-    "same_items": _on_lists(_same_items),
-    "subset_of": _on_lists(_subset_of),
+    "disjoint": partial(_on_lists, _disjoint),
+    "same_items": partial(_on_lists, _same_items),
+    "subset_of": partial(_on_lists, _subset_of),
 }
 """Every comparator a case may name; ``exists`` is handled before these (it tests presence)."""
 

@@ -87,8 +87,7 @@ class _Reference:
     parts: tuple[str | int, ...]
 
     def render(self, context: Context) -> Any:
-        root = context.variables.get(self.root, MISSING)
-        value = MISSING if root is MISSING else extract(root, self.parts)
+        value = extract(context.variables.get(self.root, MISSING), self.parts)  # a missing root leads nowhere
         if value is MISSING:
             raise UndefinedVariable(self.name)
         return value
@@ -175,7 +174,7 @@ def _user_arguments(text: str) -> list[str]:
 
 def _user_argument(source: str) -> Any:
     """A literal (number, quoted text, true, false, null) or a variable reference."""
-    if source[:1] in "'\"" and len(source) >= 2 and source[-1] == source[0]:
+    if source[:1] in ("'", '"') and len(source) >= 2 and source[-1] == source[0]:
         return source[1:-1]
     if source in _LITERALS:
         return _LITERALS[source]
@@ -364,7 +363,7 @@ def _compile_string(value: str, references: set[tuple[str | int, ...]]) -> Any:
         position = match.end()
     if position < len(value):
         pieces.append(value[position:])
-    if "${" in "".join(p for p in pieces if isinstance(p, str)):
+    if any("${" in piece for piece in pieces if isinstance(piece, str)):
         raise TemplateError(f"unclosed placeholder in '{value}'")
     if len(pieces) == 1 and not isinstance(pieces[0], str):
         return pieces[0]

@@ -38,7 +38,7 @@ class Masker:
             if secret in text:
                 text = text.replace(secret, MASK)
         for pattern in _PATTERNS:
-            text = pattern.sub(lambda m: m.group(1) + MASK if m.group(2) != MASK else m.group(0), text)
+            text = pattern.sub(lambda match: match.group(1) + MASK, text)
         return text
 
 

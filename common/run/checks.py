@@ -112,19 +112,9 @@ def check_errcode(response: Response, step: Step, context: CheckContext) -> list
     return problems(errcode_outcomes(response, step, context))
 
 
-def check_code(response: Response, step: Step, context: CheckContext) -> list[Problem]:
-    """The code problems."""
-    return problems(code_outcomes(response, step, context))
-
-
 def check_schema(response: Response, step: Step, context: CheckContext) -> list[Problem]:
     """The schema problems."""
     return problems(schema_outcomes(response, step, context))
-
-
-def check_body(response: Response, step: Step, context: CheckContext) -> list[Problem]:
-    """The field assertions that fail."""
-    return problems(body_outcomes(response, step, context))
 
 
 def field_outcomes(

@@ -4,15 +4,27 @@ as data: every check an outcome (held or not) with its kind, path, expected, act
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from common.cases.jsonpath import MISSING
 from common.cases.model import Auth, Case, Expectation, RequestSpec, Source, Step
 from common.cases.problems import Outcome, problems
 from common.cases.schemas import SchemaStore
 from common.cases.templating import Context
-from common.run.checks import CheckContext, check_errcode, check_schema, check_status, run_checks
+from common.run.checks import (
+    CheckContext,
+    check_errcode,
+    check_schema,
+    check_status,
+    field_outcomes,
+    field_problems,
+    run_checks,
+    schema_outcomes,
+    status_outcomes,
+)
 from tests.framework.fakes import blackboard_result, response
 
 HEAD = "epic: E\nfeature: f\ncases:\n  - id: c\n    title: t\n"
@@ -229,3 +241,162 @@ def test_each_problem_names_its_kind(
     step = step_of(f"{LISTIDS}    expect: {{errcode: 0}}\n")
     found = problems(run_checks(response(body, status=status), step, context))
     assert list(dict.fromkeys(problem.kind for problem in found)) == kinds
+
+
+WHERE = "cases.yaml:4"
+"""Where ``bare_step`` is written: every outcome of its checks points there."""
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "outcome"),
+    [
+        ({"errcode": 0}, 200, Outcome("status", "status", 200, 200, where=WHERE)),
+        (
+            {"requestid": "r", "code": "Forbidden.AccessDenied", "message": "no"},
+            403,
+            Outcome(
+                "status",
+                "status",
+                200,
+                403,
+                "expected HTTP 200, got 403 (code: Forbidden.AccessDenied: no)",
+                where=WHERE,
+                answer_code="Forbidden.AccessDenied",
+            ),
+        ),
+        (
+            {"code": "InvalidAuthentication"},
+            401,
+            Outcome(
+                "status",
+                "status",
+                200,
+                401,
+                "expected HTTP 200, got 401 (code: InvalidAuthentication: )",
+                where=WHERE,
+                answer_code="InvalidAuthentication",
+            ),
+        ),
+        (
+            {"code": "", "message": "m"},
+            500,
+            Outcome("status", "status", 200, 500, "expected HTTP 200, got 500", where=WHERE),
+        ),
+        (
+            ["not", "an", "object"],
+            500,
+            Outcome("status", "status", 200, 500, "expected HTTP 200, got 500", where=WHERE),
+        ),
+        (None, 502, Outcome("status", "status", 200, 502, "expected HTTP 200, got 502", where=WHERE)),
+    ],
+    ids=["held", "code-and-message", "code-alone", "empty-code", "list-body", "no-body"],
+)
+def test_the_status_outcome(context: CheckContext, body: Any, status: int, outcome: Outcome) -> None:
+    step = bare_step("api", "/v1.0/hrm/employees/dismissions")
+    assert status_outcomes(response(body, status=status), step, context) == [outcome]
+
+
+@pytest.mark.parametrize("body", [None, ["errcode", 0]], ids=["no-body", "list-body"])
+def test_errcode_of_a_body_that_is_no_object_is_missing(
+    step_of: Callable[[str], Step], context: CheckContext, body: Any
+) -> None:
+    step = step_of(f"{LISTIDS}    expect: {{errcode: 0}}\n")
+    answer = response(body, status=502, text="<html>bad gateway</html>")
+    assert lines(check_errcode(answer, step, context)) == ["errcode: missing (the body has no 'errcode')"]
+
+
+def test_a_code_problem_is_of_kind_code(step_of: Callable[[str], Step], context: CheckContext) -> None:
+    step = step_of("    request: {api: api, path: /v1.0/x}\n    expect: {status: 400, code: invalidParameter}\n")
+    answer = response({"requestid": "r", "code": "InvalidAuthentication", "message": "m"}, status=400)
+    assert [(problem.kind, problem.path) for problem in problems(run_checks(answer, step, context))] == [
+        ("code", "code")
+    ]
+
+
+def test_a_field_check_after_one_that_cannot_render_is_still_made(
+    step_of: Callable[[str], Step], schemas: SchemaStore
+) -> None:
+    answer = response({"errcode": 0, "errmsg": "ok", "success": True, "request_id": "r1", "result": RESULT})
+    step = step_of(GET_STEP)
+    found = field_outcomes(
+        step.expect.body, answer.body, CheckContext(schemas, Context({"profile": {"category_id": "x"}}))
+    )
+    assert found == [
+        Outcome(
+            "render",
+            "result.id",
+            "${uid}",
+            MISSING,
+            "cannot render the expected value: undefined variable ${uid}",
+            "eq",
+            "cases.yaml:9",
+        ),
+        Outcome("field", "result.category_id", "x", "cat", "expected 'x', got 'cat'", "eq", "cases.yaml:10"),
+    ]
+
+
+def test_field_problems_are_the_failed_field_outcomes(step_of: Callable[[str], Step], context: CheckContext) -> None:
+    checks = step_of(GET_STEP).expect.body
+    body = {"result": {"id": "other", "category_id": "cat"}}
+    assert field_problems(checks, body, context) == [
+        Outcome("field", "result.id", "bb-1", "other", "expected 'bb-1', got 'other'", "eq", "cases.yaml:9")
+    ]
+    assert field_problems(checks, {"result": {"id": "bb-1", "category_id": "cat"}}, context) == []
+
+
+LONG_PAGE = "<html>" + "x" * 200 + "</html>"
+
+
+def test_a_body_that_is_not_json_is_one_schema_outcome_quoting_its_first_120_characters(context: CheckContext) -> None:
+    answer = response(None, status=502, text=LONG_PAGE)
+    found = schema_outcomes(answer, bare_step("oapi", "/topapi/blackboard/listids"), context)
+    start = LONG_PAGE[:120]
+    assert found == [
+        Outcome("schema", "$", "JSON", start, f"the body is not JSON: {start!r}", "schema", WHERE, "schema")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "reason"),
+    [
+        (
+            {"errcode": 0},
+            "oapi/topapi/blackboard/listids",
+            "no schemas/oapi/topapi/blackboard/listids.json to check this answer",
+        ),
+        ({"errcode": 40035}, "oapi/error", "no schemas/oapi/error.json to check this error"),
+    ],
+)
+def test_an_answer_without_its_schema_is_one_outcome_naming_the_file(
+    tmp_path: Path, body: Any, name: str, reason: str
+) -> None:
+    empty = CheckContext(SchemaStore(tmp_path), Context({}))
+    found = schema_outcomes(response(body), bare_step("oapi", "/topapi/blackboard/listids"), empty)
+    assert found == [Outcome("schema", "$", name, "no such schema", reason, "schema", WHERE, "schema")]
+
+
+def test_a_conforming_body_is_one_outcome_labelled_with_its_schema(context: CheckContext) -> None:
+    body = {"errcode": 0, "success": True, "request_id": "r1", "result": ["a"]}
+    found = schema_outcomes(response(body), bare_step("oapi", "/topapi/blackboard/listids"), context)
+    name = "oapi/topapi/blackboard/listids"
+    assert found == [Outcome("schema", "$", name, "conforms", comparator="schema", where=WHERE, label=f"schema {name}")]
+
+
+def test_each_schema_problem_is_an_outcome_labelled_with_its_schema(
+    context: CheckContext, schemas: SchemaStore
+) -> None:
+    body = {"errcode": 0, "result": "a"}
+    name = "oapi/topapi/blackboard/listids"
+    found = schema_outcomes(response(body), bare_step("oapi", "/topapi/blackboard/listids"), context)
+    expected = schemas.problems(name, body)
+    assert len(expected) > 1
+    assert found == [
+        Outcome("schema", "$", name, "does not conform", problem, "schema", WHERE, f"schema {name}")
+        for problem in expected
+    ]
+
+
+def test_on_the_new_host_only_the_status_tells_an_error(context: CheckContext) -> None:
+    step = bare_step("api", "/v1.0/hrm/employees/dismissions")
+    found = schema_outcomes(response({"errcode": 40035}), step, context)
+    assert {outcome.expected for outcome in found} == {"api/v1.0/hrm/employees/dismissions"}

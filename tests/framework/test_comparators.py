@@ -161,6 +161,18 @@ def test_comparator_fails_with_a_reason(name: str, actual: Any, expected: Any) -
         ("same_items", [1, 2], [2, 3], "expected the same items as [2, 3]: 1 more, e.g. [1]; 1 lacking, e.g. [3]"),
         ("subset_of", [1, 4], [1, 2], "expected only items of [1, 2], also got [4]"),
         ("subset_of", "x", [1], "expected a list, got 'x'"),
+        ("eq", [1], 1, "expected 1, got [1]"),  # a list or an object against a scalar, either way round
+        ("eq", 1, [1], "expected [1], got 1"),
+        ("eq", {"a": 1}, "a", "expected 'a', got {'a': 1}"),
+        ("eq", "a", {"a": 1}, "expected {'a': 1}, got 'a'"),
+        ("contains", [1, 2], 3, "expected to contain 3, got [1, 2]"),
+        ("not_contains", "abc", "b", "expected not to contain 'b', got 'abc'"),
+        ("unique", [1, 2, 1, 3, 2], True, "expected no duplicates, found [1, 2]"),
+        ("same_items", [1], [1, 2], "expected the same items as [1, 2]: 1 lacking, e.g. [2]"),
+        ("same_items", [1, 2], [1], "expected the same items as [1]: 1 more, e.g. [2]"),
+        ("same_items", [1, 2, 3, 4], [], "expected the same items as []: 4 more, e.g. [1, 2, 3]"),
+        ("same_items", [], [1, 2, 3, 4], "expected the same items as [1, 2, 3, 4]: 4 lacking, e.g. [1, 2, 3]"),
+        ("regex", "5", 5, "regex needs a valid regular expression, got 5"),
     ],
 )
 def test_reasons_name_what_was_expected_and_what_came(name: str, actual: Any, expected: Any, reason: str) -> None:
@@ -195,3 +207,17 @@ def test_exists(actual: Any, expected: bool, reason: str | None) -> None:
 )
 def test_an_expected_value_of_the_wrong_type_gives_a_reason(name: str, actual: Any, expected: Any) -> None:
     assert isinstance(compare(name, actual, expected), str)
+
+
+@pytest.mark.parametrize(
+    ("name", "actual", "shown"),
+    [
+        ("contains", "x" * 198, "'" + "x" * 198 + "'"),  # its repr is 200 characters: quoted whole
+        ("contains", "x" * 199, "'" + "x" * 199 + "…"),  # 201: cut after 200
+        ("not_contains", ["y", "x" * 300], "['y', '" + "x" * 193 + "…"),
+    ],
+    ids=["at-the-limit", "one-over", "long-list"],
+)
+def test_a_value_is_quoted_up_to_200_characters(name: str, actual: Any, shown: str) -> None:
+    wording = "to contain" if name == "contains" else "not to contain"
+    assert compare(name, actual, "y") == f"expected {wording} 'y', got {shown}"

@@ -73,11 +73,16 @@ def define_examples() -> None:
         ("${echo(null)}", None),
         ("${echo(name)}", "bob"),
         ("id-${shout(name)}-${total(1, 1)}", "id-BOB-2"),
+        ("${echo('')}", ""),
+        ('${echo("")}', ""),
+        ("${echo(11)}", 11),  # a number whose first and last characters agree is no quoted text
+        ("${echo(Name)}", "Bob"),  # a variable name may start with a capital
+        ("${echo(_name)}", "bob"),
     ],
 )
 def test_a_registered_function_takes_literals_and_variables(source: str, rendered: Any) -> None:
     define_examples()
-    value = render(source, ids=["a"], profile={"ids": ["p"]}, name="bob")
+    value = render(source, ids=["a"], profile={"ids": ["p"]}, name="bob", Name="Bob", _name="bob")
     assert value == rendered and type(value) is type(rendered)
 
 

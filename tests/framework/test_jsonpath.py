@@ -112,6 +112,11 @@ def test_extract_gives_missing_where_the_path_leads_nowhere(path: str) -> None:
         ("errcode.x", "errcode is not an object"),
         ("result.flag[*]", "result.flag is not a list"),
         ("nothing", "the body has no 'nothing'"),
+        ("result.ids[3]", "result.ids has 3 items, no [3]"),  # one past the end
+        ("result.ids[-4]", "result.ids has 3 items, no [-4]"),  # one before the start
+        ("result.ids[-3].x", "result.ids[-3] is not an object"),  # the first item, counted from the end
+        ("result.items[-1].id", "result.items[-1] has no 'id'"),
+        ("result.items[1].n", "result.items[1] has no 'n'"),
     ],
 )
 def test_why_missing_names_the_item_or_step_where_the_path_stops(path: str, reason: str) -> None:
@@ -126,3 +131,12 @@ def test_missing_is_not_none() -> None:
 
 def test_extract_from_a_list_body() -> None:
     assert extract([[1, 2], [3]], parse_path("[*][0]")) == [1, 3]
+
+
+def test_why_missing_names_items_of_a_list_body_from_the_top() -> None:
+    assert why_missing([{"a": 1}, {}], parse_path("[*].a")) == "[1] has no 'a'"
+    assert why_missing([[1], []], parse_path("[1][0]")) == "[1] has 0 items, no [0]"
+
+
+def test_why_missing_of_a_path_that_leads_somewhere_says_nothing_is_there() -> None:
+    assert why_missing(BODY, parse_path("result.ids[0]")) == "nothing there"

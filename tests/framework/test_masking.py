@@ -88,6 +88,17 @@ def test_a_longer_secret_is_masked_whole_before_a_shorter_one_inside_it() -> Non
     assert Masker(["abcd", "abcdef"])("x abcdef y abcd") == "x *** y ***"
 
 
+def test_overlapping_secrets_are_masked_longest_first_whatever_their_alphabetical_order() -> None:
+    # masking "bcd1" first would leave "a***234": most of the longer secret in plain sight
+    assert Masker(["bcd1", "abcd1234"])("x abcd1234 y bcd1") == "x *** y ***"
+
+
+@pytest.mark.parametrize(("secret", "masked"), [("abc", "id abc"), ("abcd", "id ***")])
+def test_secrets_shorter_than_four_characters_are_not_masked(secret: str, masked: str) -> None:
+    # so that a short value such as "1" or "ok" does not turn every message into stars
+    assert Masker([secret])(f"id {secret}") == masked
+
+
 def test_an_empty_secret_masks_nothing() -> None:
     assert Masker([""])("plain text") == "plain text"
 

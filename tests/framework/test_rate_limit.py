@@ -4,6 +4,7 @@ and the sleep are injected, so nothing here waits for real."""
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,26 @@ def test_limiters_on_the_same_directory_share_the_count(tmp_path: Path, time: Sl
     mine.acquire(API)
     theirs.acquire(API)
     assert mine.acquire(API) == pytest.approx(1.0)
+
+
+def test_the_wait_is_the_total_of_every_sleep(tmp_path: Path, time: SleepingClock) -> None:
+    mine, theirs = limiter(tmp_path, time, limit=1), limiter(tmp_path, time, limit=1)
+    mine.acquire(API)
+    sleeps = iter([lambda: theirs.acquire(API), lambda: None])  # another process takes the place freed first
+
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+        next(sleeps)()
+
+    shared = SharedRateLimiter(tmp_path, 1, window=1.0, clock=time.clock, sleep=sleep)
+    assert shared.acquire(API) == pytest.approx(2.0)
+    assert time.slept == pytest.approx([1.0, 1.0])
+
+
+def test_the_state_file_is_readable_by_its_owner_only(tmp_path: Path, time: SleepingClock) -> None:
+    limiter(tmp_path, time).acquire(API)
+    [state] = tmp_path.glob("rate-*.json")
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
 
 
 def test_an_unreadable_state_file_counts_as_no_calls(tmp_path: Path, time: SleepingClock) -> None:

@@ -60,6 +60,7 @@ def test_a_whole_value_placeholder_keeps_the_type(source: str, rendered: Any) ->
         ("apitest ${name} edited", "apitest bob edited"),
         ("no placeholder", "no placeholder"),
         ("$n and $ and {n}", "$n and $ and {n}"),
+        ("$${n}{x}", "$42{x}"),  # a "$" before a placeholder and a "{" after it open nothing
     ],
 )
 def test_placeholders_inside_text_become_text(source: str, rendered: str) -> None:
@@ -253,15 +254,23 @@ def test_undefined_variables_fail_at_render_time(source: str, name: str) -> None
         ("apitest ${chars(3)}", "apitest 012"),
         ("${repeat(ids, 5)}", ["a", "b", "a", "b", "a"]),
         ("${repeat(one, 3)}", ["x", "x", "x"]),
+        ("${repeat(word, 2)}", ["bob", "bob"]),  # a text is one value, not a list of letters
+        ("${repeat(n, 2)}", [42, 42]),
+        ("${repeat(empty, 2)}", [[], []]),  # an empty list is one value too: there are no items to cycle
+        ("${chars(1)}", "0"),
     ],
 )
 def test_functions_that_make_values_of_a_size(source: str, rendered: Any) -> None:
-    context = Context({"ids": ["a", "b"], "one": "x"})
+    context = Context({"ids": ["a", "b"], "one": "x", "word": "bob", "n": 42, "empty": []})
     assert compile_template(source).render(context) == rendered
 
 
 def test_chars_over_a_limit_is_the_limit_plus_one() -> None:
     assert len(compile_template("${chars(1001)}").render(Context({}))) == 1001
+
+
+def test_the_largest_size_is_a_million() -> None:
+    assert len(compile_template("${chars(1000000)}").render(Context({}))) == 1_000_000
 
 
 @pytest.mark.parametrize(
@@ -281,3 +290,22 @@ def test_sizes_are_checked_at_compile_time(source: str, message: str) -> None:
 
 def test_a_repeated_variable_is_a_reference_the_loader_checks() -> None:
     assert compile_template("${repeat(profile.test_userids, 1001)}").references == {("profile", "test_userids")}
+
+
+def test_a_sum_of_lists_joins_them_in_order() -> None:
+    template = compile_template("${ids + profile.test_userids + ids}")
+    assert template.render(Context(VARIABLES)) == ["a", "b", "u1", "u2", "a", "b"]
+    assert template.references == {("ids",), ("profile", "test_userids")}
+    assert VARIABLES["ids"] == ["a", "b"]  # the lists joined are left as they were
+
+
+def test_a_sum_with_a_term_that_is_no_list_fails_when_rendered() -> None:
+    with pytest.raises(TemplateError) as raised:
+        compile_template("${ids + n}").render(Context(VARIABLES))
+    assert str(raised.value) == "${n} is not a list, so it cannot be joined with +: 42"
+
+
+def test_a_sum_with_an_undefined_term_names_it() -> None:
+    with pytest.raises(UndefinedVariable) as raised:
+        compile_template("${ids + missing}").render(Context(VARIABLES))
+    assert raised.value.name == "missing"
