@@ -44,7 +44,9 @@ TRIVIAL_MODULE = """import pytest
 def test_trivial(number):
     pass
 """
-COMMON_ARGS = ("-q", "-p", "no:cacheprovider", "-p", "no:benchmark")
+COMMON_ARGS = ("-q", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:hypothesispytest")
+"""pytest-benchmark's and hypothesis' plugins, when installed, cost every pytest process about two seconds at
+start-up: off in every contender alike, as the API suite's pytest.ini has them."""
 
 
 class BenchError(RuntimeError):

@@ -14,6 +14,9 @@ from tests.tooling import require
 
 require_python()
 
+pytest_plugins = ["tests.shared_runs"]
+"""Session-wide runs of the API suite that tests in several folders read."""
+
 LIMITS = {"e2e": 900, "ci": 900, "report": 600, "bench": 600}
 """Seconds per test by the folder under tests/; any other folder: DEFAULT."""
 DEFAULT = 60

@@ -107,7 +107,7 @@ def test_a_run_under_injected_faults_leaves_nothing(project: Project, sandbox: R
     # more retries than by default, so that the sweep itself gets its answers despite the faults
     env = {**sandbox.environ(), "DINGTALK_RETRIES": "8", "DINGTALK_RETRY_BACKOFF": "0.01"}
 
-    run = project.run("-n", "2", "-q", "-k", "blackboard and (crud or sub-admin or create)", env=env)
+    run = project.run("-q", "-k", "blackboard and (crud or sub-admin or create)", env=env)
 
     hits = faults.counts()
     faults.set(busy=0, rate_limited=0, drop_after=0)

@@ -4,26 +4,19 @@ with the totals and the failed case."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import requests
 
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
-from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
-
-FAILING_CASE = """
-  - id: notify-fails
-    title: a case that fails on purpose, for the run notification
-    request:
-      path: /topapi/blackboard/category/list
-      json: {operation_userid: "${profile.admin_userid}"}
-    expect:
-      errcode: 60011
-"""
+from tests.e2e.harness import Project, RunningSandbox
+from tests.shared_runs import FAILING_CASE, SHARDED_RUN, ShardedRun
 
 
 def test_a_run_with_a_failure_posts_one_signed_message_and_never_shows_the_secret(
@@ -63,18 +56,22 @@ def test_a_run_with_a_failure_posts_one_signed_message_and_never_shows_the_secre
         assert DEFAULT_ROBOT_TOKEN not in output
 
 
-def test_the_merged_results_of_a_sharded_run_post_one_signed_message(project: Project, tmp_path: Path) -> None:
-    """As the CI workflow does: two shards on the built-in sandbox, their results merged, then the command."""
-    project.add_cases("blackboard.yaml", FAILING_CASE)
-    shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
+def _link_over(source: str, target: str) -> None:
+    """Put ``source`` at ``target`` as download-artifact's merge-multiple does, replacing a file of that name (each
+    shard writes e.g. its categories.json), as a hard link: cheaper than a copy, and the shards' results stay."""
+    Path(target).unlink(missing_ok=True)
+    os.link(source, target)
+
+
+@pytest.mark.xdist_group(SHARDED_RUN)
+def test_the_merged_results_of_a_sharded_run_post_one_signed_message(sharded_run: ShardedRun, tmp_path: Path) -> None:
+    """As the CI workflow does: its shards on the built-in sandbox, their results merged, then the command."""
     merged = tmp_path / "merged-results"
     totals: Counter[str] = Counter()
-    for group in ("1", "2"):
-        results = tmp_path / f"shard-{group}"
-        run = project.run("-n", "2", "-q", "--splits", "2", "--group", group, f"--alluredir={results}")
-        assert run.returncode in (0, 1), run.output
-        totals += Counter({word: int(count) for count, word in re.findall(r"(\d+) (passed|failed)", run.stdout)})
-        shutil.copytree(results, merged, dirs_exist_ok=True)  # as download-artifact's merge-multiple does
+    for shard in sharded_run.shards:
+        stdout = shard.run.stdout
+        totals += Counter({word: int(count) for count, word in re.findall(r"(\d+) (passed|failed)", stdout)})
+        shutil.copytree(shard.allure, merged, copy_function=_link_over, dirs_exist_ok=True)
     assert totals["failed"] == 1 and totals["passed"] > 0, totals
 
     with SandboxServer(config=SandboxConfig()) as robot:
@@ -85,7 +82,7 @@ def test_the_merged_results_of_a_sharded_run_post_one_signed_message(project: Pr
             "DINGTALK_REPORT_URL": "https://github.com/acme/apitest/actions/runs/987654321",
         }
         command = ("-m", "common.report.notify_results", "--results", str(merged), "--run-id", "987654321")
-        sent = project.python(*command, env=environ, timeout=60)
+        sent = sharded_run.project.python(*command, env=environ, timeout=60)
         messages = [kept["message"] for kept in robot.state.robot_inbox.messages()]
 
     assert (sent.returncode, sent.stderr) == (0, ""), sent.output

@@ -1,0 +1,82 @@
+"""Runs of the API suite that tests in several modules read, each made once per test session (a plugin of
+tests/conftest.py). A test that reads one is marked ``@pytest.mark.xdist_group`` with the run's group, so that
+under xdist (``--dist loadgroup`` in tests/pytest.ini) all its readers go to the one worker that makes it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.ci.workflow import load_workflow, shard_command, splits
+from tests.e2e.harness import PROJECT_ROOT, Project, SuiteRun, copy_project
+
+SHARDED_RUN = "sharded-run"
+"""The xdist group of the tests that read the ``sharded_run`` fixture."""
+
+FAILING_CASE = """
+  - id: notify-fails
+    title: a case that fails on purpose, for the run notification
+    request:
+      path: /topapi/blackboard/category/list
+      json: {operation_userid: "${profile.admin_userid}"}
+    expect:
+      errcode: 60011
+"""
+"""A case appended to data/blackboard.yaml that fails against the sandbox, so that a run has a failure to show."""
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """One pytest run of the API suite: its output and the JUnit XML and Allure results it wrote."""
+
+    run: SuiteRun
+    junit: Path
+    allure: Path
+
+    def test_ids(self) -> list[str]:
+        """The cases this run ran, as pytest node ids (from the JUnit XML)."""
+        cases = ET.parse(self.junit).getroot().iter("testcase")
+        return [f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name')}" for case in cases]
+
+    def allure_results(self) -> Counter[tuple[str, str, str, str]]:
+        """Each Allure result as what a report shows of it: history id, full name, title and status."""
+        results = [json.loads(path.read_text(encoding="utf-8")) for path in self.allure.glob("*-result.json")]
+        return Counter((r["historyId"], r["fullName"], r["name"], r["status"]) for r in results)
+
+
+def run_with_results(project: Project, output: Path, *args: str) -> RunResults:
+    """``pytest *args`` in ``project``, its JUnit XML and Allure results written under ``output``; a run whose
+    cases fail (exit 1) counts, one that could not run does not."""
+    junit, allure = output / "junit.xml", output / "allure-results"
+    done = project.run(*args, f"--alluredir={allure}", f"--junitxml={junit}", "-q")
+    assert done.returncode in (0, 1), done.output
+    return RunResults(done, junit, allure)
+
+
+@dataclass(frozen=True)
+class ShardedRun:
+    """The CI workflow's shard command run for each of its matrix groups, in one project."""
+
+    project: Project
+    shards: list[RunResults]
+
+
+@pytest.fixture(scope="session")
+def sharded_run(tmp_path_factory: pytest.TempPathFactory) -> ShardedRun:
+    """The workflow's shards on the built-in sandbox, with the committed .test_durations and FAILING_CASE added."""
+    project = copy_project(tmp_path_factory.mktemp("sharded-project"))
+    shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
+    project.add_cases("blackboard.yaml", FAILING_CASE)
+    output = tmp_path_factory.mktemp("shards")
+    workflow = load_workflow()
+    shards = [
+        run_with_results(project, output / f"shard-{group}", *shard_command(workflow, group))
+        for group in range(1, splits(workflow) + 1)
+    ]
+    return ShardedRun(project, shards)
