@@ -1,5 +1,5 @@
-"""Fixtures of the framework's own tests: the checkout's schemas and sandbox profile, and a loader for
-YAML written inline by a test."""
+"""Fixtures of the framework's own tests: the checkout's schemas and sandbox profile, a loader for YAML written
+inline by a test, a fake DingTalk and a token file."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from common.cases.loader import CaseLoader
 from common.cases.model import Case, InvalidCase
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
+from tests.framework.fake_dingtalk import FakeDingTalk
 from tests.framework.fakes import PROJECT, FakeClock, LoadText
 
 
@@ -56,3 +57,13 @@ def load_case(load_text: LoadText) -> Callable[[str], Case]:
         return case
 
     return load
+
+
+@pytest.fixture
+def dingtalk() -> FakeDingTalk:
+    return FakeDingTalk()
+
+
+@pytest.fixture
+def token_file(tmp_path: Path) -> Path:
+    return tmp_path / "token.json"

@@ -59,16 +59,6 @@ class ShownReporter:
         self.shown.append(self.masker(retrying.describe()))
 
 
-@pytest.fixture
-def dingtalk() -> FakeDingTalk:
-    return FakeDingTalk()
-
-
-@pytest.fixture
-def token_file(tmp_path: Path) -> Path:
-    return tmp_path / "token.json"
-
-
 def test_many_requests_to_both_hosts_make_one_gettoken(
     dingtalk: FakeDingTalk, token_file: Path, schemas: SchemaStore
 ) -> None:

@@ -35,16 +35,6 @@ Worker = Callable[[], DingTalkClient]
 
 
 @pytest.fixture
-def dingtalk() -> FakeDingTalk:
-    return FakeDingTalk()
-
-
-@pytest.fixture
-def token_file(tmp_path: Path) -> Path:
-    return tmp_path / "token.json"
-
-
-@pytest.fixture
 def worker(dingtalk: FakeDingTalk, token_file: Path, schemas: SchemaStore, clock: FakeClock) -> Worker:
     """Makes workers: clients of ``dingtalk`` sharing ``token_file`` and the hand-moved clock."""
     return lambda: client_of(dingtalk, token_file, schemas, clock=clock)
