@@ -3,7 +3,6 @@ history), and the single file opened from disk in headless Chromium with the net
 
 from __future__ import annotations
 
-import fcntl
 import json
 import platform
 import re
@@ -22,6 +21,10 @@ from common.report.metadata import CONTENT, ENVIRONMENT_FILE, ERRCODE_OR_STATUS,
 from sandbox.config import DEFAULT_APPSECRET
 from tests.e2e.harness import PROJECT_ROOT, Project, copy_project
 from tests.report.allure_js import read_properties
+
+REVIEWED_RUN = "html-report"
+"""The xdist group of this module: the tests reading the reviewed run go to the one worker that makes it."""
+pytestmark = pytest.mark.xdist_group(REVIEWED_RUN)
 
 WRONG_ERRCODE = "expects an errcode the answer does not have"
 FAILING_CASES = f"""
@@ -91,33 +94,22 @@ class ReviewedRun:
 
 def review(root: Path) -> ReviewedRun:
     """Run the blackboard cases and the failing ones twice in a project copy at ``root``, reporting after each run
-    and once more on the second run's results (as a rebuilt report does); a second call finds it done."""
-    done = root / "reviewed"
-    if not done.exists():
-        if root.exists():
-            pytest.fail("the worker that prepared the reviewed run failed: see its error", pytrace=False)
-        root.mkdir()
-        project = copy_project(root)
-        project.add_cases("blackboard.yaml", FAILING_CASES + CHECKED_CASES)
-        for reports in (1, 2):
-            run = project.run("--case-file=blackboard.yaml", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
-            assert run.returncode == 1, run.output
-            for _ in range(reports):
-                generated = project.generate_report()
-                assert generated.returncode == 0, generated.output
-        done.touch()
-    return ReviewedRun(Project(root), root / JUNIT)
+    and once more on the second run's results (as a rebuilt report does)."""
+    project = copy_project(root)
+    project.add_cases("blackboard.yaml", FAILING_CASES + CHECKED_CASES)
+    for reports in (1, 2):
+        run = project.run("--case-file=blackboard.yaml", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
+        assert run.returncode == 1, run.output
+        for _ in range(reports):
+            generated = project.generate_report()
+            assert generated.returncode == 0, generated.output
+    return ReviewedRun(project, root / JUNIT)
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory: pytest.TempPathFactory, worker_id: str, report_tooling: Path) -> ReviewedRun:
-    """One reviewed run for the whole test session, also when xdist spreads these tests over workers."""
-    if worker_id == "master":
-        return review(tmp_path_factory.mktemp("report") / "run")
-    shared = tmp_path_factory.getbasetemp().parent  # this session's own, common to its workers
-    with (shared / "report.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return review(shared / "report")
+def reviewed(tmp_path_factory: pytest.TempPathFactory, report_tooling: Path) -> ReviewedRun:
+    """One reviewed run for the module: under xdist its tests all go to one worker (``REVIEWED_RUN``)."""
+    return review(tmp_path_factory.mktemp("report"))
 
 
 def open_report(page: Page, report: Path) -> Page:
