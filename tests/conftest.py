@@ -1,8 +1,10 @@
 """Every test of the framework has a time limit, so that a hang fails in minutes instead of stalling CI: a unit
-test gets a minute, a test that runs the whole API suite or builds the report more."""
+test gets a minute, a test that runs the whole API suite or builds the report more. ``-n auto`` starts two
+workers per core: many tests wait for a run of the API suite in another process."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,14 @@ pytest_plugins = ["tests.shared_runs"]
 LIMITS = {"e2e": 900, "ci": 900, "report": 600, "bench": 600}
 """Seconds per test by the folder under tests/; any other folder: DEFAULT."""
 DEFAULT = 60
+
+
+WORKERS_PER_CORE = 2
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers per core, so that a core is not idle while a test waits for a subprocess."""
+    return WORKERS_PER_CORE * (os.cpu_count() or 1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -26,6 +26,9 @@ FAR_FROM_CHINA = "America/Los_Angeles"
 """A machine zone 15 or 16 hours behind China time."""
 
 
+UNLIMITED = {"DINGTALK_QPS": "0", "DINGTALK_SANDBOX_FAULTS": "qps=0"}
+"""Runs on the built-in sandbox go without the per-second limits (the client's and the sandbox's): waiting for
+them is only latency here; tests/e2e/test_resilience.py and tests/sandbox/test_qps.py test the limits."""
 REPORT_PARTS = ("package.json", "package-lock.json", "allurerc.mjs", "tools/report-data-first.mjs")
 """What `npm run report` needs besides node_modules, which is linked from the checkout (after `npm ci`)."""
 
@@ -54,8 +57,11 @@ class Project:
         return self.python("-m", "pytest", "-p", "no:cacheprovider", *args, env=env, timeout=timeout)
 
     def python(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
-        """Run ``python *args`` here (e.g. ``-m common.live.sweep``), with a clean DINGTALK_* environment + ``env``."""
+        """Run ``python *args`` here (e.g. ``-m common.live.sweep``), with a clean DINGTALK_* environment + ``env``;
+        on the built-in sandbox (``env`` names no target) with no per-second limit unless ``env`` sets one."""
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("DINGTALK_", "PYTEST_"))}
+        if "DINGTALK_TARGET" not in (env or {}):
+            environ.update(UNLIMITED)
         environ.update(env or {})
         command = [sys.executable, *args]
         done = subprocess.run(command, cwd=self.root, env=environ, capture_output=True, text=True, timeout=timeout)
