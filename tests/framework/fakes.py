@@ -8,11 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from common.cases.model import Case, InvalidCase
 from common.dingtalk.api import ApiRequest, AuthFlow, with_token
-from common.http.transport import OutgoingRequest, Response
+from common.http.transport import HandlerTransport, OutgoingRequest, Response
 
 PROJECT = Path(__file__).resolve().parents[2]
 LoadText = Callable[[str], list[Case | InvalidCase]]
@@ -114,13 +113,14 @@ class FixedToken:
         return (yield with_token(request, self.value))
 
 
-@dataclass
-class ScriptedTransport:
-    """Stands in for ``HttpTransport``: answers ``send`` from a script, each answer carrying the request as it
-    would have gone out, and records each call's arguments."""
+class ScriptedTransport(HandlerTransport):
+    """A ``HandlerTransport`` that answers from a script, each answer carrying the request as it went out, and
+    records each call's arguments."""
 
-    answers: list[Response]
-    calls: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, answers: list[Response]) -> None:
+        super().__init__(self._next_answer)
+        self.answers = answers
+        self.calls: list[dict[str, Any]] = []
 
     def send(
         self,
@@ -132,6 +132,7 @@ class ScriptedTransport:
     ) -> Response:
         call = {"method": method, "url": url, "params": dict(params or {}), "json": json_body}
         self.calls.append({**call, "headers": dict(headers or {})})
-        full_url = f"{url}?{urlencode(params)}" if params else url
-        body = None if json_body is None else json.dumps(json_body).encode()
-        return replace(self.answers.pop(0), request=OutgoingRequest(method, full_url, dict(headers or {}), body))
+        return super().send(method, url, params, json_body, headers)
+
+    def _next_answer(self, request: OutgoingRequest) -> Response:
+        return replace(self.answers.pop(0), request=request)

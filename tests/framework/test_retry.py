@@ -152,16 +152,13 @@ def test_the_create_endpoints_come_from_the_spec(load_case: Callable[[str], Case
 
 
 # ── the client ──────────────────────────────────────────────────────────────────────────────────────
-@dataclass
 class FlakyTransport(ScriptedTransport):
     """A scripted transport whose script may also hold ``Failure`` kinds: that call raises ``SendFailure``."""
 
-    def send(self, method: str, url: str, **kwargs: Any) -> Response:  # type: ignore[override]
+    def _next_answer(self, request: OutgoingRequest) -> Response:
         if isinstance(self.answers[0], Failure):
-            kind = self.answers.pop(0)
-            self.calls.append({"method": method, "url": url, **kwargs})
-            raise failure(kind)  # type: ignore[arg-type]
-        return super().send(method, url, **kwargs)
+            raise failure(self.answers.pop(0))  # type: ignore[arg-type]
+        return super()._next_answer(request)
 
 
 def client_with(*script: Response | Failure, retries: int = 3) -> tuple[DingTalkClient, FlakyTransport, list, Sleeps]:

@@ -256,7 +256,11 @@ def test_the_failure_has_a_curl_line_with_the_token_masked(
     message = str(raised.value)
     assert TOKEN not in message
     expected = f"curl -X POST 'http://127.0.0.1:9001{GET}?access_token=***'"
-    assert raised.value.curl == expected + ' --data-raw \'{"blackboard_id": "b1"}\''
+    # the request as it went out: the JSON body carries its Content-Type header
+    assert (
+        raised.value.curl
+        == expected + " -H 'Content-Type: application/json'" + ' --data-raw \'{"blackboard_id": "b1"}\''
+    )
     assert message.endswith("  replay:\n    " + raised.value.curl)
 
 
