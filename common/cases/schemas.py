@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from common.cases.schema_predicate import SchemaCheck
 from common.core.errors import ConfigError
 
 CASE_FORMAT = "case-format.schema"
@@ -32,7 +33,7 @@ class SchemaStore:
             for path in root.rglob("*.json")
             if not path.name.endswith(_FORMAT_SUFFIX)
         )
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, SchemaCheck] = {}
 
     @property
     def names(self) -> frozenset[str]:
@@ -58,7 +59,7 @@ class SchemaStore:
         own = f"{api}{path}.error"
         return own if own in self._names else f"{api}/error"
 
-    def validator(self, name: str) -> Draft202012Validator:
+    def validator(self, name: str) -> SchemaCheck:
         """The compiled validator of schema ``name``."""
         validator = self._validators.get(name)
         if validator is None:
@@ -69,7 +70,7 @@ class SchemaStore:
             except (OSError, ValueError, SchemaError) as exc:
                 problem = str(exc).splitlines()[0]
                 raise ConfigError(f"schemas/{name}.json: not a usable JSON Schema: {problem}") from None
-            validator = Draft202012Validator(schema)
+            validator = SchemaCheck(schema)
             self._validators[name] = validator
         return validator
 

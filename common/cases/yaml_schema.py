@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from common.cases.schema_predicate import SchemaCheck
 from common.cases.yaml_source import PathKey, YamlDocument
 from common.core.errors import Mistake
 
@@ -38,19 +38,18 @@ class Violation:
     mistake: Mistake
 
 
-def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:
+def compile_schema(schema: dict[str, Any]) -> SchemaCheck:
     """A validator of ``schema`` with each ``{"$ref": "#/$defs/NAME"}`` (beside keywords that validate nothing)
     replaced by the definition.
 
     jsonschema resolves a reference each time it meets one, i.e. several times per case; validating against
-    the inlined schema is a third faster. A definition that refers to itself keeps its reference.
+    the inlined schema is a third faster. A definition that refers to itself keeps its reference. A file that
+    conforms is answered by the compiled predicate (``SchemaCheck``) without a walk.
     """
-    return Draft202012Validator(_definitions_inlined(schema, schema))
+    return SchemaCheck(_definitions_inlined(schema, schema))
 
 
-def schema_mistakes(
-    validator: Draft202012Validator, doc: YamlDocument, describe: Describe | None = None
-) -> list[Mistake]:
+def schema_mistakes(validator: SchemaCheck, doc: YamlDocument, describe: Describe | None = None) -> list[Mistake]:
     """Every way the file breaks the schema, one mistake each (an unknown or missing key: one per key), in the
     order of the file."""
     return [
