@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 PathKey = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_VALUE_TAG = "tag:yaml.org,2002:value"
 MAX_DEPTH = 100
 MAX_VALUES = 200_000
 """Bounds on what a file may expand to: aliases can nest a value in itself or multiply it a billion times."""
@@ -74,10 +77,9 @@ token`` or ``found a tab character that violates indentation``."""
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document, recording the line of every mapping key and sequence item."""
     loader = _Loader(text)
+    lines: dict[PathKey, int] = {}
     try:
-        node = loader.get_single_node()
-        lines: dict[PathKey, int] = {}
-        data = None if node is None else _to_data(loader, node, (), lines)
+        data = _EventReader(loader, lines).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -109,42 +111,223 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
     return parse_yaml(text, display)
 
 
-def _to_data(loader: Any, node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if len(path) > MAX_DEPTH:
-        raise yaml.MarkedYAMLError(
-            problem=f"nested more than {MAX_DEPTH} levels deep (is an alias inside its own anchor?)",
-            problem_mark=node.start_mark,
-        )
-    if len(lines) > MAX_VALUES:  # every value is walked once per path to it, aliases included
-        raise yaml.MarkedYAMLError(
-            problem=f"more than {MAX_VALUES} values once its aliases are expanded: use fewer anchors and aliases",
-            problem_mark=node.start_mark,
-        )
-    if isinstance(node, yaml.MappingNode):
-        own: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == _MERGE_TAG:
-                continue
-            key = _construct(loader, key_node)
-            if key in own:
-                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
-            own.add(key)
-        loader.flatten_mapping(node)
+class _EventReader:
+    """Builds the data of one document straight from the parser's events, noting the line of every path.
+
+    PyYAML's composer would first build a node (and look up a tag) for every value: a tree as large as the file,
+    alive until the data is built, which the garbage collector walks again and again. The events are read one
+    at a time and dropped. Aliases repeat their anchor's value with its lines, merge keys (``<<: *defaults``)
+    bring in a mapping's keys as PyYAML's ``flatten_mapping`` does, and a key repeated in one mapping is refused.
+    """
+
+    def __init__(self, loader: Any, lines: dict[PathKey, int]) -> None:
+        self.loader = loader
+        self.lines = lines
+        self.anchors: dict[str, tuple[Any, list[tuple[PathKey, int]], yaml.Mark]] = {}
+        """Each anchor's value, the lines inside it (relative to it) and where it starts."""
+        self.pending: dict[str, yaml.Mark] = {}
+        """Anchors whose value is still being read: an alias to one would nest the value in itself."""
+        self.tags: dict[tuple[str, Any], str] = {}
+
+    def document(self) -> Any:
+        """The one document's data (None for an empty stream)."""
+        self.loader.get_event()  # the stream's start
+        if isinstance(self.loader.peek_event(), yaml.StreamEndEvent):
+            return None
+        self.loader.get_event()  # the document's start
+        data = self.value(())
+        self.loader.get_event()  # the document's end
+        following = self.loader.peek_event()
+        if not isinstance(following, yaml.StreamEndEvent):
+            raise yaml.MarkedYAMLError(
+                context="expected a single document in the stream",
+                problem="but found another document",
+                problem_mark=following.start_mark,
+            )
+        return data
+
+    def value(self, path: PathKey) -> Any:
+        """The value whose event comes next, read at ``path``."""
+        event = self.loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            return self.alias(event, path)
+        mark = event.start_mark
+        if len(path) > MAX_DEPTH:
+            raise _too_deep(mark)
+        start = len(self.lines)
+        self.lines[path] = mark.line + 1
+        if len(self.lines) > MAX_VALUES:  # every value is counted once per path to it, aliases included
+            raise _too_many(mark)
+        self.begin_anchor(event.anchor, mark)
+        if isinstance(event, yaml.ScalarEvent):
+            data = self.scalar(event)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            data = self.sequence(path)
+        else:
+            data = self.mapping(path)
+        if event.anchor is not None:
+            del self.pending[event.anchor]
+            self.anchors[event.anchor] = (data, self.lines_since(start, path), mark)
+        return data
+
+    def key(self) -> Any:
+        """A mapping's key: a single value (``_MERGE`` for ``<<``)."""
+        event = self.loader.get_event()
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            data = self.alias(event, None)
+        elif isinstance(event, yaml.ScalarEvent):
+            self.begin_anchor(event.anchor, mark)
+            data = self.scalar(event)
+            if event.anchor is not None:
+                del self.pending[event.anchor]
+                self.anchors[event.anchor] = (data, [((), mark.line + 1)], mark)
+        else:
+            data = []
+        if not isinstance(data, Hashable):
+            raise yaml.MarkedYAMLError(
+                problem="a key must be a single value, not a list or a mapping", problem_mark=mark
+            )
+        return data
+
+    def begin_anchor(self, anchor: str | None, mark: yaml.Mark) -> None:
+        if anchor is None:
+            return
+        if anchor in self.anchors or anchor in self.pending:
+            first = self.anchors[anchor][2] if anchor in self.anchors else self.pending[anchor]
+            raise yaml.MarkedYAMLError(
+                context=f"found duplicate anchor {anchor!r}; first occurrence",
+                context_mark=first,
+                problem="second occurrence",
+                problem_mark=mark,
+            )
+        self.pending[anchor] = mark
+
+    def lines_since(self, start: int, path: PathKey) -> list[tuple[PathKey, int]]:
+        """The lines noted since the dict held ``start`` of them (all inside ``path``), relative to ``path``."""
+        return [(key[len(path) :], line) for key, line in itertools.islice(self.lines.items(), start, None)]
+
+    def alias(self, event: yaml.AliasEvent, path: PathKey | None) -> Any:
+        """The anchored value again, with its lines under ``path`` (a key's alias has none)."""
+        name = event.anchor
+        if name in self.pending:
+            raise _too_deep(event.start_mark)
+        if name not in self.anchors:
+            raise yaml.MarkedYAMLError(problem=f"found undefined alias {name!r}", problem_mark=event.start_mark)
+        data, inside, _ = self.anchors[name]
+        if path is None:
+            return data
+        if len(path) + max(len(relative) for relative, _ in inside) > MAX_DEPTH:
+            raise _too_deep(event.start_mark)
+        for relative, line in inside:
+            self.lines[(*path, *relative)] = line
+        if len(self.lines) > MAX_VALUES:
+            raise _too_many(event.start_mark)
+        return data
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        """A plain string (most of a case file) as it is; anything else constructed by PyYAML."""
+        tag = event.tag
+        if tag is None or tag == "!":
+            known = (event.value, event.implicit)
+            tag = self.tags.get(known)
+            if tag is None:
+                tag = self.tags[known] = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in (_STR_TAG, _VALUE_TAG):
+            return event.value
+        if tag == _MERGE_TAG:
+            return _MERGE
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        return self.loader.construct_object(node, deep=True)
+
+    def sequence(self, path: PathKey) -> list[Any]:
+        items: list[Any] = []
+        while not isinstance(self.loader.peek_event(), yaml.SequenceEndEvent):
+            items.append(self.value((*path, len(items))))
+        self.loader.get_event()
+        return items
+
+    def mapping(self, path: PathKey) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _construct(loader, key_node)
+        merged: list[tuple[Any, list[tuple[PathKey, int]]]] = []
+        while not isinstance(self.loader.peek_event(), yaml.MappingEndEvent):
+            mark = self.loader.peek_event().start_mark
+            key = self.key()
+            if key is _MERGE:
+                merged.append(self.merged(path))
+                continue
+            if key in result:
+                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=mark)
             child = (*path, key)
-            result[key] = _to_data(loader, value_node, child, lines)
-            lines[child] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(loader, item, (*path, index), lines) for index, item in enumerate(node.value)]
-    return _construct(loader, node)
+            result[key] = self.value(child)
+            self.lines[child] = mark.line + 1
+        self.loader.get_event()
+        return _with_merged(result, merged, path, self.lines) if merged else result
+
+    def merged(self, path: PathKey) -> tuple[Any, list[tuple[PathKey, int]]]:
+        """What a merge key brings: a mapping or a list of mappings, with the lines inside it (relative to it)."""
+        at = (*path, _MERGE)
+        mark = self.loader.peek_event().start_mark
+        start = len(self.lines)
+        value = self.value(at)
+        inside = self.lines_since(start, at)
+        for relative, _ in inside:
+            del self.lines[(*at, *relative)]
+        mappings = value if isinstance(value, list) else [value]
+        if not all(isinstance(mapping, dict) for mapping in mappings):
+            problem = "a merge key (<<) needs a mapping or a list of mappings"
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
+        return value, inside
 
 
-def _construct(loader: Any, node: yaml.Node) -> Any:
-    """A key or a scalar: a plain string (most of a case file) straight from its node, anything else by PyYAML."""
-    if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
-        return node.value
-    return loader.construct_object(node, deep=True)
+class _Merge:
+    """The key ``<<``: the value after it is merged into the mapping, not kept under a key."""
+
+    def __repr__(self) -> str:
+        return "<<"
+
+
+_MERGE = _Merge()
+
+
+def _with_merged(
+    own: dict[Any, Any], merged: list[tuple[Any, list[tuple[PathKey, int]]]], path: PathKey, lines: dict[PathKey, int]
+) -> dict[Any, Any]:
+    """``own`` after the keys it lacks from the merged mappings, as PyYAML's ``flatten_mapping`` orders them (of
+    a list of mappings the first that has a key gives it, of two merge keys the later), each such key with the
+    lines of the mapping that gives it."""
+    flattened: list[tuple[dict[Any, Any], list[tuple[PathKey, int]]]] = []
+    for value, inside in merged:
+        if isinstance(value, dict):
+            flattened.append((value, [(relative, line) for relative, line in inside if relative]))
+            continue
+        items = [
+            (mapping, [(relative[1:], line) for relative, line in inside if len(relative) > 1 and relative[0] == index])
+            for index, mapping in enumerate(value)
+        ]
+        flattened += reversed(items)
+    result: dict[Any, Any] = {}
+    giver: dict[Any, int] = {}
+    for position, (mapping, _) in enumerate(flattened):
+        for key, item in mapping.items():
+            result[key] = item
+            giver[key] = position
+    for position, (_, mapping_lines) in enumerate(flattened):
+        for relative, line in mapping_lines:
+            if relative[0] not in own and giver.get(relative[0]) == position:
+                lines[(*path, *relative)] = line
+    result.update(own)
+    return result
+
+
+def _too_deep(mark: yaml.Mark) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(
+        problem=f"nested more than {MAX_DEPTH} levels deep (is an alias inside its own anchor?)", problem_mark=mark
+    )
+
+
+def _too_many(mark: yaml.Mark) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(
+        problem=f"more than {MAX_VALUES} values once its aliases are expanded: use fewer anchors and aliases",
+        problem_mark=mark,
+    )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from common.cases.yaml_source import YamlSyntaxError, parse_yaml, read_yaml
 
@@ -146,3 +150,122 @@ def test_other_syntax_errors_keep_pyyamls_words_and_give_the_column() -> None:
 
 def test_a_tab_inside_a_quoted_string_is_text() -> None:
     assert parse_yaml('a: "x\ty"\n', "f.yaml").data == {"a": "x\ty"}
+
+
+# The reader builds data from the parser's events; PyYAML's own composer and constructor are the oracle.
+
+ROOT = Path(__file__).resolve().parents[2]
+ANCHORS_AND_MERGES = [
+    "base: &ids [a, b]\ncopy: *ids\nnested: {again: *ids}\n",
+    "d: &d {page: 1, size: 30}\nq:\n  <<: *d\n  size: 5\n",
+    "a: &a {x: 1, y: {z: 2}}\nb: &b {x: 3, w: 4}\nc:\n  <<: [*a, *b]\n  v: 5\n",
+    "a: &a {x: 1}\nb: &b {x: 2}\nc:\n  <<: *a\n  <<: *b\n",
+    "c:\n  <<: {x: 1, y: [1, 2]}\n  z: 3\n",
+    "list:\n  - &item {id: 1, tags: [x]}\n  - *item\n  - <<: *item\n    id: 2\n",
+    "&top {a: 1}\n",
+    "t: 2024-01-02\nn: ~\nb: yes\nf: 1.5\ni: 0x1F\ns: !!str 12\nbig: 1_000\n",
+]
+CORPUS_FILES = sorted([*(ROOT / "data").rglob("*.yaml"), *(ROOT / "tests" / "bad_cases").glob("*.yaml")])
+
+
+def _pyyaml(text: str) -> Any:
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def _composed_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """The line of every path as PyYAML's composed nodes give it (merge keys flattened the way PyYAML does)."""
+    loader = yaml.CSafeLoader(text)
+    node = loader.get_single_node()
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            loader.flatten_mapping(node)
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node, deep=True)
+                walk(value_node, (*path, key))
+                lines[(*path, key)] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+
+    if node is not None:
+        walk(node, ())
+    loader.dispose()
+    return lines
+
+
+def _readable(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+        _pyyaml(text)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return text
+
+
+@pytest.mark.parametrize("text", ANCHORS_AND_MERGES)
+def test_anchors_aliases_and_merges_read_as_pyyaml_reads_them(text: str) -> None:
+    doc = parse_yaml(text, "f.yaml")
+    assert doc.data == _pyyaml(text)
+    assert doc.lines == _composed_lines(text)
+
+
+def test_an_alias_as_a_key_is_the_anchored_text_on_the_aliases_line() -> None:
+    doc = parse_yaml("k: &k key\n*k : value\n", "f.yaml")
+    assert doc.data == {"k": "key", "key": "value"}
+    assert doc.line_of(("key",)) == 2
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_yaml_file_of_the_project_reads_as_pyyaml_reads_it(path: Path) -> None:
+    text = _readable(path)
+    if text is None:  # not YAML at all: its own tests say how it is refused
+        with pytest.raises(YamlSyntaxError):
+            read_yaml(path, path.name)
+        return
+    try:
+        doc = parse_yaml(text, path.name)
+    except YamlSyntaxError as error:  # PyYAML takes the last of two equal keys, and nests a value in itself
+        assert "duplicate key" in error.problem or "alias inside its own anchor" in error.problem
+        return
+    assert doc.data == _pyyaml(text)
+    assert doc.lines == _composed_lines(text)
+
+
+_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.floats(allow_nan=False))
+_DOCUMENTS = st.recursive(
+    _LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_DOCUMENTS, st.booleans(), st.booleans())
+def test_any_document_reads_as_pyyaml_reads_it(data: Any, shared: bool, flow: bool) -> None:
+    document = {"first": data, "again": data} if shared else data  # a shared value is dumped as anchor and alias
+    text = yaml.dump(document, Dumper=yaml.SafeDumper, default_flow_style=flow, allow_unicode=True)
+    doc = parse_yaml(text, "f.yaml")
+    assert doc.data == _pyyaml(text)
+    assert doc.lines == _composed_lines(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("a: *nothing\n", 1, "found undefined alias 'nothing'"),
+        ("a: &x 1\nb: &x 2\n", 2, "second occurrence"),
+        ("a: &x [1, *x]\n", 1, "is an alias inside its own anchor?"),
+        ("a: 1\n---\nb: 2\n", 2, "but found another document"),
+        ("? [a, b]\n: 1\n", 1, "a key must be a single value"),
+        ("a:\n  <<: 5\n", 2, "a merge key (<<) needs a mapping or a list of mappings"),
+    ],
+    ids=["undefined-alias", "duplicate-anchor", "alias-in-itself", "two-documents", "list-key", "merge-a-number"],
+)
+def test_what_pyyaml_refuses_or_cannot_hold_is_one_line(text: str, line: int, problem: str) -> None:
+    with pytest.raises(YamlSyntaxError) as raised:
+        parse_yaml(text, "f.yaml")
+    assert raised.value.line == line
+    assert problem in raised.value.problem
