@@ -3,6 +3,7 @@ every item of a list (``result[*].id`` is the list of every item's id)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -20,8 +21,10 @@ class Missing:
 MISSING = Missing()
 
 
+@functools.cache
 def parse_path(path: str) -> tuple[str | int, ...]:
-    """Split ``a.b[0]`` into ``("a", "b", 0)``; raise ValueError on a malformed path."""
+    """Split ``a.b[0]`` into ``("a", "b", 0)``; raise ValueError on a malformed path. Each path is split once
+    per process (cases repeat the same paths)."""
     if path == "$":
         return ()
     parts: list[str | int] = []

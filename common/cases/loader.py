@@ -71,15 +71,23 @@ class _Where:
     """Where the case breaks the case format: nothing there is built, so no error merely repeats the violation."""
     used: set[str] = field(default_factory=set)
     """The roots of the variables the case's templates read."""
+    sources: dict[int | None, Source] = field(default_factory=dict)
 
     def error(self, relative: PathKey, problem: str) -> CaseError:
         return CaseError(Mistake(self.doc.source(relative, self.case_path, self.case_id), problem))
 
     def source(self, relative: PathKey) -> Source:
-        return Source(self.doc.file, self.doc.line_of((*self.case_path, *relative)))
+        """Where ``relative`` is written; the case and its single step, on one line, share one ``Source``."""
+        line = self.doc.line_of((*self.case_path, *relative))
+        made = self.sources.get(line)
+        if made is None:
+            made = self.sources[line] = Source(self.doc.file, line)
+        return made
 
     def is_broken(self, relative: PathKey) -> bool:
         """True when a case-format violation lies at, inside or around ``relative``."""
+        if not self.broken:
+            return False
         return any(path[: len(relative)] == relative or relative[: len(path)] == path for path in self.broken)
 
     def attempt(self, relative: PathKey, build: Callable[[], _T]) -> _T | None:

@@ -181,21 +181,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _marks(config: pytest.Config, case: Case | InvalidCase) -> list[pytest.MarkDecorator]:
     """A case's pytest markers: its tags, ``feature_<feature>`` and ``severity_<severity>``, so that ``-m smoke``,
-    ``-m feature_blackboard`` or ``-m severity_critical`` select it."""
+    ``-m feature_blackboard`` or ``-m severity_critical`` select it. Each marker is made once per run and shared
+    by every case that has it."""
     if not isinstance(case, Case):
         return []
-    names = [*case.tags, f"feature_{case.feature}", f"severity_{case.severity}"]
-    known = _registered(config)
-    for name in names:
-        if name not in known:
-            config.addinivalue_line("markers", f"{name}: a tag, feature or severity of the YAML cases")
-            known.add(name)
-    config.stash.setdefault(_CASE_MARKERS, set()).update(names)
-    return [getattr(pytest.mark, name) for name in names]
+    made = config.stash.setdefault(_CASE_MARKERS, {})
+    marks = []
+    for name in (*case.tags, f"feature_{case.feature}", f"severity_{case.severity}"):
+        mark = made.get(name)
+        if mark is None:
+            known = _registered(config)
+            if name not in known:
+                config.addinivalue_line("markers", f"{name}: a tag, feature or severity of the YAML cases")
+                known.add(name)
+            mark = made[name] = getattr(pytest.mark, name)
+        marks.append(mark)
+    return marks
 
 
 _MARKERS = pytest.StashKey[set[str]]()
-_CASE_MARKERS = pytest.StashKey[set[str]]()
+_CASE_MARKERS = pytest.StashKey[dict[str, pytest.MarkDecorator]]()
 
 
 def _registered(config: pytest.Config) -> set[str]:
@@ -216,7 +221,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     known = _registered(config) | {mark.name for item in items for mark in item.iter_markers()}
     unknown = sorted({word for word in _MARKER_WORD.findall(expression) if word not in known})
     if unknown:
-        cases = sorted(config.stash.get(_CASE_MARKERS, set()))
+        cases = sorted(config.stash.get(_CASE_MARKERS, {}))
         raise pytest.UsageError(
             f"-m {expression!r}: no marker {unknown[0]!r}; the cases' markers are their tags, feature_<feature> "
             f"and severity_<severity>: {', '.join(cases)}"
