@@ -16,7 +16,6 @@ from bench.workspace import Workspace, clean_environ, execution_windows, probe_r
 
 GETTOKEN = "GET /gettoken"
 LOAD_CONNECTIONS = 8
-SUITE_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class SuiteRun:
-    """The framework's run at ``-n 8`` without latency: its gettoken calls and request rate."""
+    """The framework's run at ``-n suite_workers`` without latency: its gettoken calls and request rate."""
 
     gettoken_calls: int
     requests: int
@@ -83,10 +82,10 @@ class Bench:
         return best_of(contenders, self.size.repeat, warm_up=self.size.warm_up)
 
     @cached_property
-    def suite_at_8(self) -> SuiteRun:
-        """Benchmarks 5 and 6: one run at ``-n 8``, counted by the sandbox and timed by the probe plugin."""
+    def suite_run(self) -> SuiteRun:
+        """Benchmarks 5 and 6: one run at ``-n suite_workers``, counted by the sandbox and timed by the probe plugin."""
         probe = self.workspace.probe_dir()
-        contender = self.framework(self.size.suite_cases, "-n", str(SUITE_WORKERS), probe=probe)
+        contender = self.framework(self.size.suite_cases, "-n", str(self.size.suite_workers), probe=probe)
         before = self.sandbox.calls()
         contender.run()
         after = self.sandbox.calls()
@@ -152,7 +151,8 @@ def collection(bench: Bench) -> Figure:
 def scaling(bench: Bench) -> Figure:
     size = bench.size
     workers = size.scaling_workers
-    bench.framework(size.scaling_cases, "--collect-only").run()  # compiles the copy's bytecode
+    if size.warm_up:
+        bench.framework(size.scaling_cases, "--collect-only").run()  # compiles the copy's bytecode
     probes = {n: bench.workspace.probe_dir() for n in workers}
     bench.sandbox.set_faults(latency_ms=size.latency_ms)
     try:
@@ -184,10 +184,10 @@ def _efficiency(seconds: dict[int, float]) -> dict[int, float]:
 
 
 def token_calls(bench: Bench) -> Figure:
-    run = bench.suite_at_8
+    run = bench.suite_run
     return Figure(
         5,
-        f"gettoken calls in one run of {bench.size.suite_cases} cases at -n {SUITE_WORKERS}",
+        f"gettoken calls in one run of {bench.size.suite_cases} cases at -n {bench.size.suite_workers}",
         "exactly 1",
         f"{run.gettoken_calls}",
         run.gettoken_calls == 1,
@@ -196,14 +196,15 @@ def token_calls(bench: Bench) -> Figure:
 
 
 def sandbox_throughput(bench: Bench) -> Figure:
-    suite = bench.suite_at_8
+    suite = bench.suite_run
     cases = bench_cases(4)
     requests = loadgen.encoded_requests(bench.sandbox.url, bench.sandbox.token(), cases, bench.workspace.profile)
     load = loadgen.measure(bench.sandbox.url, requests, LOAD_CONNECTIONS, bench.size.load_seconds)
     ratio = load.per_second / suite.per_second
     return Figure(
         6,
-        f"sandbox throughput, {LOAD_CONNECTIONS} keep-alive connections, vs the suite's own rate at -n {SUITE_WORKERS}",
+        f"sandbox throughput, {LOAD_CONNECTIONS} keep-alive connections, vs the suite's own rate at "
+        f"-n {bench.size.suite_workers}",
         "≥ 5× the suite's rate",
         f"{ratio:.1f}× ({load.per_second:.0f} req/s, p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms; "
         f"suite {suite.per_second:.0f} req/s; {load.failures} non-200)",
@@ -213,14 +214,14 @@ def sandbox_throughput(bench: Bench) -> Figure:
 
 
 def memory(bench: Bench) -> Figure:
-    count = bench.size.memory_cases
+    count, workers = bench.size.memory_cases, bench.size.memory_workers
     probe = bench.workspace.probe_dir()
-    bench.framework(count, "-n", "auto", probe=probe).run()
-    workers = [record for record in probe_records(probe) if record["role"].startswith("gw")]
-    peak_mb = max(record["peak_rss_kib"] for record in workers) * 1024 / 1e6
+    bench.framework(count, "-n", workers, probe=probe).run()
+    records = [record for record in probe_records(probe) if record["role"].startswith("gw")]
+    peak_mb = max(record["peak_rss_kib"] for record in records) * 1024 / 1e6
     return Figure(
         7,
-        f"peak RSS per worker, {count} cases at -n auto ({len(workers)} workers)",
+        f"peak RSS per worker, {count} cases at -n {workers} ({len(records)} workers)",
         "≤ 150 MB",
         f"{peak_mb:.0f} MB (the largest worker's VmHWM)",
         peak_mb <= 150,

@@ -15,17 +15,19 @@ class Size:
     scaling_cases: int  # 4
     scaling_workers: tuple[int, ...]  # 4; the first is the reference
     latency_ms: int  # 4
-    suite_cases: int  # 5 and 6: one run at -n 8
+    suite_cases: int  # 5 and 6: one run at -n suite_workers
+    suite_workers: int  # 5 and 6
     load_seconds: float  # 6
     memory_cases: int  # 7
+    memory_workers: str  # 7: the value of -n
     repeat: int  # timed runs per contender; the best counts
-    warm_up: bool  # an untimed run of each contender first
+    warm_up: bool  # an untimed run of each contender first (and one to compile the bytecode before benchmark 4)
 
 
 SIZES = {
-    "full": Size("full", 500, 5000, 1000, (1, 2, 4, 8), 50, 1000, 5.0, 5000, 3, True),
-    "small": Size("small", 4, 4, 4, (1, 2), 50, 8, 0.2, 4, 1, False),
+    "full": Size("full", 500, 5000, 1000, (1, 2, 4, 8), 50, 1000, 8, 5.0, 5000, "auto", 3, True),
+    "small": Size("small", 4, 4, 4, (1, 2), 50, 4, 2, 0.2, 4, "1", 1, False),
 }
-"""``small`` is as small as still gives every figure: one case of each of the four shapes, and at least one case
-for each worker (xdist hands out fewer than two per worker one by one), so that at -n 8 every worker needs the
-token."""
+"""``small`` is as small and as cheap as still gives every figure: one case of each of the four shapes; two
+workers for benchmark 5, each handed cases (xdist gives every worker at least one), so that both need the token
+and one of them must take the other's; one worker for benchmark 7, whose figure is the largest worker's."""

@@ -1,5 +1,6 @@
 """`python -m bench --size small` works: every benchmark produces its figure. Times are never asserted here;
-that one run at `-n 8` makes exactly one gettoken call is a fact of correctness, and is."""
+that one run on several workers (`-n 2` at this size, `-n 8` at full) makes exactly one gettoken call is a fact
+of correctness, and is."""
 
 from __future__ import annotations
 
