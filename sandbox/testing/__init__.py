@@ -2,7 +2,8 @@
 
 `doubles.py` `FakeClock` and `RecordingSleep` · `clients.py` `SandboxClient`, `logged_in`, `raw_exchange`,
 `sandbox_with_faults` and `SandboxFaults` · `fixtures.py` the pytest fixtures (`-p sandbox.testing.fixtures`) ·
-`pytest_plugin.py` the API suite's own sandbox.
+`pytest_plugin.py` the API suite's own sandbox · `seeded.py` `seeded_tenant_copies`, the seeded tenant built once
+and copied.
 """
 
 from sandbox.testing.clients import SandboxClient, SandboxFaults, logged_in, raw_exchange, sandbox_with_faults

@@ -277,7 +277,7 @@ def test_endpoints_answered_from_recorded_doc_examples_are_listed_too(app: App) 
     document = openapi(app)
     assert document["paths"][path]["post"]["tags"] == ["recorded"]
     validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(document)
+    validator.validate({**document, "paths": {path: document["paths"][path]}})  # the others: the test above
 
 
 # --- --verbose and a bad start -----------------------------------------------------------------------------------
