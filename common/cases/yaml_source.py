@@ -149,19 +149,21 @@ class _EventReader:
     def value(self, path: PathKey) -> Any:
         """The value whose event comes next, read at ``path``."""
         event = self.loader.get_event()
-        if isinstance(event, yaml.AliasEvent):
+        kind = type(event)  # the parser makes events of these exact classes
+        if kind is yaml.AliasEvent:
             return self.alias(event, path)
         mark = event.start_mark
         if len(path) > MAX_DEPTH:
             raise _too_deep(mark)
         start = len(self.lines)
         self.lines[path] = mark.line + 1
-        if len(self.lines) > MAX_VALUES:  # every value is counted once per path to it, aliases included
+        if start >= MAX_VALUES:  # every value is counted once per path to it, aliases included
             raise _too_many(mark)
-        self.begin_anchor(event.anchor, mark)
-        if isinstance(event, yaml.ScalarEvent):
+        if event.anchor is not None:
+            self.begin_anchor(event.anchor, mark)
+        if kind is yaml.ScalarEvent:
             data = self.scalar(event)
-        elif isinstance(event, yaml.SequenceStartEvent):
+        elif kind is yaml.SequenceStartEvent:
             data = self.sequence(path)
         else:
             data = self.mapping(path)
@@ -173,15 +175,17 @@ class _EventReader:
     def key(self) -> Any:
         """A mapping's key: a single value (``_MERGE`` for ``<<``)."""
         event = self.loader.get_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent and event.anchor is None:
+            return self.scalar(event)  # a text, number, date...: hashable
         mark = event.start_mark
-        if isinstance(event, yaml.AliasEvent):
+        if kind is yaml.AliasEvent:
             data = self.alias(event, None)
-        elif isinstance(event, yaml.ScalarEvent):
+        elif kind is yaml.ScalarEvent:
             self.begin_anchor(event.anchor, mark)
             data = self.scalar(event)
-            if event.anchor is not None:
-                del self.pending[event.anchor]
-                self.anchors[event.anchor] = (data, [((), mark.line + 1)], mark)
+            del self.pending[event.anchor]
+            self.anchors[event.anchor] = (data, [((), mark.line + 1)], mark)
         else:
             data = []
         if not isinstance(data, Hashable):
@@ -190,9 +194,7 @@ class _EventReader:
             )
         return data
 
-    def begin_anchor(self, anchor: str | None, mark: yaml.Mark) -> None:
-        if anchor is None:
-            return
+    def begin_anchor(self, anchor: str, mark: yaml.Mark) -> None:
         if anchor in self.anchors or anchor in self.pending:
             first = self.anchors[anchor][2] if anchor in self.anchors else self.pending[anchor]
             raise yaml.MarkedYAMLError(
@@ -242,7 +244,7 @@ class _EventReader:
 
     def sequence(self, path: PathKey) -> list[Any]:
         items: list[Any] = []
-        while not isinstance(self.loader.peek_event(), yaml.SequenceEndEvent):
+        while type(self.loader.peek_event()) is not yaml.SequenceEndEvent:
             items.append(self.value((*path, len(items))))
         self.loader.get_event()
         return items
@@ -250,7 +252,7 @@ class _EventReader:
     def mapping(self, path: PathKey) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         merged: list[tuple[Any, list[tuple[PathKey, int]]]] = []
-        while not isinstance(self.loader.peek_event(), yaml.MappingEndEvent):
+        while type(self.loader.peek_event()) is not yaml.MappingEndEvent:
             mark = self.loader.peek_event().start_mark
             key = self.key()
             if key is _MERGE:
