@@ -47,6 +47,9 @@ def test_trivial(number):
 COMMON_ARGS = ("-q", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:hypothesispytest")
 """pytest-benchmark's and hypothesis' plugins, when installed, cost every pytest process about two seconds at
 start-up: off in every contender alike, as the API suite's pytest.ini has them."""
+JUNIT_XML = "--junitxml=reports/junit.xml"
+"""What the framework's pytest.ini writes on every run, as a CI job reads it: the suites it is compared with write
+it too, so that every contender produces the same outputs (Allure results and JUnit XML)."""
 
 
 class BenchError(RuntimeError):
@@ -74,8 +77,18 @@ def run_command(command: Sequence[str], cwd: Path, env: Mapping[str, str], timeo
 
 
 def clean_environ(extra: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment without DINGTALK_*, PYTEST_* and BENCH_* settings, plus ``extra``."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DINGTALK_", "PYTEST_", "BENCH_"))}
+    """This process's environment without DINGTALK_*, PYTEST_* and BENCH_* settings and without
+    PYTHONDONTWRITEBYTECODE, plus ``extra``.
+
+    Every contender runs in the throwaway workspace, so it may write bytecode there: the warm-up run compiles the
+    workspace's copy of the framework once and the timed runs read it, as a checkout's runs do. With
+    PYTHONDONTWRITEBYTECODE every timed run of the framework would compile ``common/`` again, while the
+    hand-written side is one small module."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DINGTALK_", "PYTEST_", "BENCH_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     return {**environ, **extra}
 
 
@@ -134,18 +147,19 @@ class Workspace:
         return Path(tempfile.mkdtemp(prefix="probe-", dir=self.root))
 
     def _contender(self, name: str, files: dict[str, str]) -> Path:
-        folder = self._folder(name)
+        """A folder for a suite compared with the framework's: it writes the JUnit XML the framework writes."""
+        folder = self._folder(name, addopts=JUNIT_XML)
         shutil.copy2(CONTENDERS / "bench_checks.py", folder / "bench_checks.py")
         for target, source in files.items():
             shutil.copy2(CONTENDERS / source, folder / target)
         return folder
 
-    def _folder(self, name: str) -> Path:
+    def _folder(self, name: str, addopts: str = "") -> Path:
         folder = self.root / name
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir()
-        (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        (folder / "pytest.ini").write_text(f"[pytest]\naddopts = {addopts}\n", encoding="utf-8")
         return folder
 
 

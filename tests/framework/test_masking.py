@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
+import sys
 from collections.abc import Iterator
 
 import pytest
 
-from common.http.masking import MASK, Masker, MaskingLogFilter, install_log_masking
+from common.http.masking import (
+    FOLDING_TO_ASCII,
+    MASK,
+    SECRET_FIELD_NAMES,
+    Masker,
+    MaskingLogFilter,
+    install_log_masking,
+)
 
 TOKEN = "e1b2c3d4e5f6a7b8c9d0"
 
@@ -55,6 +64,30 @@ TOKEN = "e1b2c3d4e5f6a7b8c9d0"
 )
 def test_secret_named_values_are_masked(text: str, masked: str) -> None:
     assert Masker()(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("/get?acceſs_token=abc123", "/get?acceſs_token=***"),
+        ("/robot/send?ſıgn=abc%2B", "/robot/send?ſıgn=***"),
+        ("x-acs-dİngtalk-access-token: abcd1234", "x-acs-dİngtalk-access-token: ***"),
+        ('{"accesſToken": "abc123"}', '{"accesſToken": "***"}'),
+        ("appſecret=xyz1", "appſecret=***"),
+    ],
+    ids=["long-s", "dotless-i", "dotted-capital-i", "json-camel-long-s", "appsecret-long-s"],
+)
+def test_names_that_match_only_under_unicode_case_folding_are_masked(text: str, masked: str) -> None:
+    # ſ, ı and İ fold to s and i for the patterns, but "ſ".lower() is no "s": no shortcut may skip such a text
+    assert Masker()(text) == masked
+
+
+def test_no_other_character_beyond_ascii_folds_to_a_letter_of_a_secret_name() -> None:
+    # the masker's fast search for the names relies on this list; Python's case folding decides it
+    letters = sorted({letter for name in SECRET_FIELD_NAMES for letter in name.lower()})
+    any_letter = re.compile("(?i)[" + re.escape("".join(letters)) + "]")
+    beyond_ascii = (chr(code) for code in range(0x80, sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    assert "".join(char for char in beyond_ascii if any_letter.match(char)) == FOLDING_TO_ASCII
 
 
 def test_secret_named_fields_in_python_repr_are_masked() -> None:
