@@ -39,6 +39,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(LIMITS.get(folder, DEFAULT)))
 
 
+@pytest.fixture(scope="session")
+def bytecode(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder per test session, never in the checkout, for the compiled Python of the API-suite runs in project
+    copies (``Project.bytecode``): under xdist it is beside the workers' own temporary folders, shared by them."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "bytecode"
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 

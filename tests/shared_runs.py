@@ -68,9 +68,9 @@ class ShardedRun:
 
 
 @pytest.fixture(scope="session")
-def sharded_run(tmp_path_factory: pytest.TempPathFactory) -> ShardedRun:
+def sharded_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> ShardedRun:
     """The workflow's shards on the built-in sandbox, with the committed .test_durations and FAILING_CASE added."""
-    project = copy_project(tmp_path_factory.mktemp("sharded-project"))
+    project = copy_project(tmp_path_factory.mktemp("sharded-project"), bytecode)
     shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
     project.add_cases("blackboard.yaml", FAILING_CASE)
     output = tmp_path_factory.mktemp("shards")

@@ -1,4 +1,5 @@
-"""Running the real API suite as a user would: `pytest` in a copy of the project, against a sandbox."""
+"""Running the real API suite as a user would: `pytest` in a copy of the project, against a sandbox; and, for a claim
+about one case that needs no pytest run, the suite's case runner built in the test's own process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from pathlib import Path
 
 import requests
 
+from common.cases.loader import CaseLoader
+from common.cases.profile import load_profile
+from common.cases.schemas import SchemaStore
+from common.dingtalk.api import DingTalkClient
+from common.dingtalk.run_client import run_client
+from common.dingtalk.settings import load_settings
+from common.http.masking import Masker
+from common.http.transport import HttpTransport
+from common.report.allure import AllureReporter
+from common.run.runner import CaseRunner
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +62,9 @@ class Project:
     """A throwaway copy of the project that tests may edit."""
 
     root: Path
+    bytecode: Path | None = None
+    """The test session's folder for the compiled Python of the runs here (their PYTHONPYCACHEPREFIX), so that a
+    module is compiled once, not by every process; None: every process compiles afresh."""
 
     def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
         """Run the API suite here, with a clean DINGTALK_* environment plus ``env``."""
@@ -63,6 +77,9 @@ class Project:
         if "DINGTALK_TARGET" not in (env or {}):
             environ.update(UNLIMITED)
         environ.update(env or {})
+        if self.bytecode is not None:
+            environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            environ["PYTHONPYCACHEPREFIX"] = str(self.bytecode)
         command = [sys.executable, *args]
         done = subprocess.run(command, cwd=self.root, env=environ, capture_output=True, text=True, timeout=timeout)
         return SuiteRun(done.returncode, done.stdout, done.stderr)
@@ -92,15 +109,16 @@ class Project:
         return SuiteRun(done.returncode, done.stdout, done.stderr)
 
 
-def copy_project(destination: Path) -> Project:
-    """A copy of the suite's files in ``destination``; reports/ starts empty."""
+def copy_project(destination: Path, bytecode: Path | None = None) -> Project:
+    """A copy of the suite's files in ``destination``, its runs' compiled Python kept in ``bytecode`` (see
+    ``Project.bytecode``); reports/ starts empty."""
     for part in SUITE_PARTS:
         source = PROJECT_ROOT / part
         if source.is_dir():
             shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, destination / part)
-    return Project(destination)
+    return Project(destination, bytecode)
 
 
 @dataclass(frozen=True)
@@ -124,3 +142,28 @@ class RunningSandbox:
             "DINGTALK_PROFILE": "data/profiles/sandbox.yaml",
             "DINGTALK_ALLOW_WRITES": "1" if allow_writes else "0",
         }
+
+
+@dataclass(frozen=True)
+class DirectRun:
+    """The suite's client and case runner, built in this process against a running sandbox as the live host."""
+
+    transport: HttpTransport
+    client: DingTalkClient
+    loader: CaseLoader
+    runner: CaseRunner
+
+
+def direct_run(sandbox: RunningSandbox, folder: Path) -> DirectRun:
+    """A runner for the case files in ``folder`` (its token file there too), on the sandbox's tenant profile."""
+    settings = load_settings(PROJECT_ROOT, environ=sandbox.environ())
+    masker = Masker([settings.appsecret])
+    schemas = SchemaStore(PROJECT_ROOT / "schemas")
+    transport = HttpTransport(settings.timeout, masker)
+    transport.session.trust_env = False
+    client = run_client(settings, transport, masker, schemas, folder / "token.json")
+    profile = load_profile(settings.profile_path, "sandbox.yaml")
+    runner = CaseRunner(
+        client, schemas, AllureReporter(masker), masker, {"run_id": "r", "profile": profile, "appkey": "k"}
+    )
+    return DirectRun(transport, client, CaseLoader(schemas, profile, folder), runner)

@@ -153,7 +153,7 @@ def test_the_log_file_holds_every_request_of_every_worker(live_read_only_run: tu
 def test_parallel_flows_run_side_by_side_and_leave_nothing_behind(project: Project, sandbox: RunningSandbox) -> None:
     before = sandbox.stats()["objects"]["blackboard"]
     project.add_cases("blackboard.yaml", "".join(CRUD_COPY.format(n=n) for n in range(8)))
-    run = project.run("-n", "4", "-q", "-k", "crud", env=sandbox.environ())
+    run = project.run("-n", "2", "-q", "-k", "crud", env=sandbox.environ())
     assert run.returncode == 0, run.output
     assert _summary(run.output) == {"passed": 9}
     assert sandbox.stats()["objects"]["blackboard"] == before

@@ -32,14 +32,8 @@ def test_a_profile_without_a_key_fails_only_the_cases_that_need_it(project: Proj
     needing = {case["id"] for case in cases if "profile.category_id" in json.dumps(case, ensure_ascii=False)}
     assert needing  # else this test shows nothing
 
-    run = project.run(
-        "testcases/test_cases.py",
-        "-n",
-        "2",
-        "-q",
-        "--case-file=blackboard.yaml",
-        env={"DINGTALK_PROFILE": "data/profiles/mine.yaml"},
-    )
+    mine = {"DINGTALK_PROFILE": "data/profiles/mine.yaml"}
+    run = project.run("testcases/test_cases.py", "-q", "--case-file=blackboard.yaml", env=mine)
 
     assert run.returncode == 1, run.output
     complaints = [

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -66,8 +67,8 @@ def _without_counts(profile: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def live_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRun]:
-    project = copy_project(tmp_path_factory.mktemp("live-run"))
+def live_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> Iterator[LiveRun]:
+    project = copy_project(tmp_path_factory.mktemp("live-run"), bytecode)
     profile = project.root / "data" / "profiles" / "ids-only.yaml"
     profile.write_text(_without_counts((project.root / "data/profiles/sandbox.yaml").read_text("utf-8")), "utf-8")
     assert "counts:" not in profile.read_text("utf-8")

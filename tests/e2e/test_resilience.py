@@ -14,20 +14,11 @@ from typing import Any
 import pytest
 import requests
 
-from common.cases.loader import CaseLoader
 from common.cases.model import Auth, Case
-from common.cases.profile import load_profile
-from common.cases.schemas import SchemaStore
 from common.core.errors import CheckFailure, FrameworkError
 from common.dingtalk.api import ApiRequest
-from common.dingtalk.run_client import run_client
-from common.dingtalk.settings import load_settings
-from common.http.masking import Masker
-from common.http.transport import HttpTransport
-from common.report.allure import AllureReporter
-from common.run.runner import CaseRunner
 from sandbox import SandboxProcess
-from tests.e2e.harness import PROJECT_ROOT, Project, RunningSandbox
+from tests.e2e.harness import Project, RunningSandbox, direct_run
 from tests.e2e.test_api_suite import _summary
 
 FAULTS = ["--latency-ms", "20", "--busy-rate", "0.05", "--rate-limited-rate", "0.05", "--token-ttl", "4"]
@@ -108,7 +99,7 @@ def test_the_rate_limiter_keeps_parallel_workers_under_the_sandbox_s_qps_limit(
     project.add_cases("blackboard.yaml", "".join(BURST_CASE.format(n=n) for n in range(24)))
     # no retries: a single call over the limit would fail its case (or the end-of-run sweep)
     env = {**sandbox.environ(), "DINGTALK_QPS": "10", "DINGTALK_RETRIES": "0"}
-    run = project.run("-n", "3", "-q", "-k", "burst", env=env)
+    run = project.run("-n", "2", "-q", "-k", "burst", env=env)
     assert run.returncode == 0, run.output[-3000:]
     assert _summary(run.output) == {"passed": 24}
     stats = sandbox.stats()
@@ -136,19 +127,20 @@ def silent_host() -> Iterator[str]:
 
 
 @pytest.mark.parametrize(
-    ("host", "problem"),
+    ("host", "problem", "workers"),
     [
-        ("http://127.0.0.1:9", "cannot connect (connection refused: is the host up and the URL right?)"),
-        ("silent", "no answer within 0.5 s (timeout)"),
+        ("http://127.0.0.1:9", "cannot connect (connection refused: is the host up and the URL right?)", ("-n", "2")),
+        ("silent", "no answer within 0.5 s (timeout)", ()),
     ],
-    ids=["refused", "timeout"],
+    ids=["refused-two-workers", "timeout"],
 )
 def test_an_unreachable_host_stops_the_run_with_one_line_keeping_what_was_written(
-    project: Project, silent_host: str, host: str, problem: str
+    project: Project, silent_host: str, host: str, problem: str, workers: tuple[str, ...]
 ) -> None:
+    """Both ways a host is unreachable stop the run; the refused one on two workers, each of which stops."""
     url = silent_host if host == "silent" else host
     env = {**UNREACHABLE, "DINGTALK_OAPI_URL": url, "DINGTALK_API_URL": url}
-    run = project.run("-n", "2", "-q", "--junitxml=reports/junit.xml", env=env)
+    run = project.run(*workers, "-q", "--junitxml=reports/junit.xml", env=env)
     reason = f"the run stops: GET {url}/gettoken: {problem} (after 4 attempts)"
     assert run.returncode == 2, run.output[-3000:]  # pytest's "interrupted"
     assert f"Interrupted: {reason}" in run.output
@@ -165,12 +157,10 @@ def test_refused_credentials_stop_the_run_with_one_line(
     project: Project, start_sandbox: Callable[..., RunningSandbox]
 ) -> None:
     sandbox = start_sandbox()
-    run = project.run(
-        "testcases/test_cases.py", "-n", "2", "-q", env={**sandbox.environ(), "DINGTALK_APPSECRET": "wrong-secret"}
-    )
+    run = project.run("testcases/test_cases.py", "-q", env={**sandbox.environ(), "DINGTALK_APPSECRET": "wrong-secret"})
     assert run.returncode == 2, run.output[-3000:]
     assert f"Interrupted: the run stops: DingTalk refused the app credentials at {sandbox.url}/gettoken" in run.output
-    # each worker stops after the case that met the refusal (a case sending the app's credentials itself fails too)
+    # the run stops after the case that met the refusal (a case sending the app's credentials itself fails too)
     summary = _summary(run.output)
     assert summary.get("failed", 0) >= 1
     assert summary.get("failed", 0) + summary.get("passed", 0) < 40, summary
@@ -199,25 +189,17 @@ def test_a_create_whose_answer_is_lost_is_sent_once_and_fails_with_one_line(
     tmp_path: Path, start_sandbox: Callable[..., RunningSandbox]
 ) -> None:
     sandbox = start_sandbox()
-    settings = load_settings(PROJECT_ROOT, environ=sandbox.environ())
-    masker = Masker([settings.appsecret])
-    schemas = SchemaStore(PROJECT_ROOT / "schemas")
-    transport = HttpTransport(settings.timeout, masker)
-    transport.session.trust_env = False
-    reporter = AllureReporter(masker)
-    client = run_client(settings, transport, masker, schemas, tmp_path / "token.json")
+    direct = direct_run(sandbox, tmp_path)
     # the token first: the dropped answers below are the create's alone
-    client.send(ApiRequest("oapi", "POST", "/topapi/blackboard/category/list", {}, {}, {}, Auth.TOKEN))
+    direct.client.send(ApiRequest("oapi", "POST", "/topapi/blackboard/category/list", {}, {}, {}, Auth.TOKEN))
     (tmp_path / "cases.yaml").write_text(CREATE_CASE)
-    profile = load_profile(settings.profile_path, "sandbox.yaml")
-    [case] = CaseLoader(schemas, profile, tmp_path).load(tmp_path / "cases.yaml")
+    [case] = direct.loader.load(tmp_path / "cases.yaml")
     assert isinstance(case, Case) and case.steps[0].request.creates
     before = sandbox.stats()
     requests.post(f"{sandbox.url}/__sandbox/faults", json={"drop_after": 1.0}, timeout=5).raise_for_status()
-    runner = CaseRunner(client, schemas, reporter, masker, {"run_id": "r", "profile": profile, "appkey": "k"})
     with pytest.raises((CheckFailure, FrameworkError)) as raised:
-        runner.run(case, uid="r-1")
-    transport.close()
+        direct.runner.run(case, uid="r-1")
+    direct.transport.close()
     after = sandbox.stats()
     assert (
         after["calls"]["POST /topapi/blackboard/create"] == before["calls"].get("POST /topapi/blackboard/create", 0) + 1

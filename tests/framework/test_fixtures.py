@@ -205,10 +205,10 @@ EXTRA = """\
 """
 
 
-def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path) -> None:
+def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path, bytecode: Path) -> None:
     """Against a sandbox of its own on the live settings, with two workers: one gettoken for the run, each exchange
     in Allure with the token masked, a write skipped without the opt-in, sandbox_only skipped on live."""
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", bytecode)
     (project.root / "testcases" / "test_handwritten_example.py").write_bytes(
         (PROJECT / "testcases" / "test_handwritten_example.py").read_bytes()
     )
@@ -238,8 +238,8 @@ def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path) -> None:
     assert f"POST {CATEGORIES}" in steps and "GET /v1.0/hrm/employees/dismissions" in steps
 
 
-def test_a_broken_functions_file_is_one_line_at_start_up(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+def test_a_broken_functions_file_is_one_line_at_start_up(tmp_path: Path, bytecode: Path) -> None:
+    project = copy_project(tmp_path, bytecode)
     (project.root / "functions.py").write_text("from common.cases.functions import nothing_here\n", encoding="utf-8")
     run = project.run("-p", "no:benchmark", "--collect-only", "-q")
     assert run.returncode != 0

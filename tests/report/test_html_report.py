@@ -92,13 +92,14 @@ class ReviewedRun:
         return self.project.reports / "allure-report" / "index.html"
 
 
-def review(root: Path) -> ReviewedRun:
+def review(root: Path, bytecode: Path) -> ReviewedRun:
     """Run the blackboard cases and the failing ones twice in a project copy at ``root``, reporting after each run
-    and once more on the second run's results (as a rebuilt report does)."""
-    project = copy_project(root)
+    and once more on the second run's results (as a rebuilt report does). Serial: no claim here is about workers
+    (tests/report/test_report_metadata.py has what the controller and the workers each write)."""
+    project = copy_project(root, bytecode)
     project.add_cases("blackboard.yaml", FAILING_CASES + CHECKED_CASES)
     for reports in (1, 2):
-        run = project.run("--case-file=blackboard.yaml", "-n", "2", "-q", f"--junitxml={root / JUNIT}")
+        run = project.run("--case-file=blackboard.yaml", "-n", "0", "-q", f"--junitxml={root / JUNIT}")
         assert run.returncode == 1, run.output
         for _ in range(reports):
             generated = project.generate_report()
@@ -107,9 +108,9 @@ def review(root: Path) -> ReviewedRun:
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory: pytest.TempPathFactory, report_tooling: Path) -> ReviewedRun:
+def reviewed(tmp_path_factory: pytest.TempPathFactory, bytecode: Path, report_tooling: Path) -> ReviewedRun:
     """One reviewed run for the module: under xdist its tests all go to one worker (``REVIEWED_RUN``)."""
-    return review(tmp_path_factory.mktemp("report"))
+    return review(tmp_path_factory.mktemp("report"), bytecode)
 
 
 def open_report(page: Page, report: Path) -> Page:
