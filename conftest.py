@@ -9,7 +9,7 @@ pytest_plugins = (
     "common.plugin.fixtures",
     "common.plugin.report",
     "common.plugin.live",
-    "sandbox.testing.pytest_plugin",
+    "sandbox.pytest_plugin",
     "common.plugin.drift",
     "common.plugin.notify",
 )

@@ -2,8 +2,8 @@
 
 `doubles.py` `FakeClock` and `RecordingSleep` · `clients.py` `SandboxClient`, `logged_in`, `raw_exchange`,
 `sandbox_with_faults` and `SandboxFaults` · `fixtures.py` the pytest fixtures (`-p sandbox.testing.fixtures`) ·
-`pytest_plugin.py` the API suite's own sandbox · `seeded.py` `seeded_tenant_copies`, the seeded tenant built once
-and copied.
+`seeded.py` `seeded_tenant_copies`, the seeded tenant built once and copied. (The API suite's own sandbox is started by
+`sandbox/pytest_plugin.py`, which imports none of these.)
 """
 
 from sandbox.testing.clients import SandboxClient, SandboxFaults, logged_in, raw_exchange, sandbox_with_faults

@@ -1,4 +1,6 @@
-"""Starts one sandbox process per test run, shared by every xdist worker, for the framework's plugin.
+"""Starts one sandbox process per test run, shared by every xdist worker, for the framework's plugin (`conftest.py`).
+
+It imports only what starts the process: neither the emulator (`sandbox.server`) nor the helpers of `sandbox/testing/`.
 
 Faults: `DINGTALK_SANDBOX_FAULTS` and then `--sandbox-faults` (same `key=value,...` syntax, later keys win), read
 once here; the child process gets them all on its command line.
