@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from common.core.errors import ConfigError
+from sandbox import pytest_plugin
 from sandbox.__main__ import build_config, main, parse_args
 from sandbox.config import SandboxConfig
 from sandbox.faults import Fault, FaultDecider, FaultSettings
@@ -19,15 +20,7 @@ from sandbox.protocol.envelopes import Style
 from sandbox.seed.people import CORP_ID
 from sandbox.server import SandboxServer
 from sandbox.settings import parse_settings, read_settings, settings_text
-from sandbox.testing import (
-    FakeClock,
-    RecordingSleep,
-    SandboxClient,
-    SandboxFaults,
-    logged_in,
-    pytest_plugin,
-    raw_exchange,
-)
+from sandbox.testing import FakeClock, RecordingSleep, SandboxClient, SandboxFaults, logged_in, raw_exchange
 
 pytest_plugins = ["sandbox.testing.fixtures"]
 
