@@ -8,6 +8,7 @@ import json
 import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,14 +70,17 @@ class ShardedRun:
 
 @pytest.fixture(scope="session")
 def sharded_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> ShardedRun:
-    """The workflow's shards on the built-in sandbox, with the committed .test_durations and FAILING_CASE added."""
+    """The workflow's shards on the built-in sandbox, with the committed .test_durations and FAILING_CASE added; side
+    by side, as CI's matrix runs them (each with its own sandbox and its own results)."""
     project = copy_project(tmp_path_factory.mktemp("sharded-project"), bytecode)
     shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
     project.add_cases("blackboard.yaml", FAILING_CASE)
     output = tmp_path_factory.mktemp("shards")
     workflow = load_workflow()
-    shards = [
-        run_with_results(project, output / f"shard-{group}", *shard_command(workflow, group))
-        for group in range(1, splits(workflow) + 1)
-    ]
+
+    def shard(group: int) -> RunResults:
+        return run_with_results(project, output / f"shard-{group}", *shard_command(workflow, group))
+
+    with ThreadPoolExecutor() as pool:
+        shards = list(pool.map(shard, range(1, splits(workflow) + 1)))
     return ShardedRun(project, shards)
