@@ -56,6 +56,7 @@ ROW_ID = "id"
 """A row's optional name (not a variable): its test id is ``case[name]``, else ``case[index]``."""
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NO_NAMES: frozenset[str] = frozenset()
 _T = TypeVar("_T")
 
 
@@ -317,7 +318,7 @@ class CaseLoader:
             for_each=for_each,
             until=until,
             paginate=paginate,
-            needs=used & saved_earlier,
+            needs=(used & saved_earlier) or _NO_NAMES,  # most steps need nothing saved: one shared empty set
             when=when,
         )
 
