@@ -73,6 +73,8 @@ class _Where:
     used: set[str] = field(default_factory=set)
     """The roots of the variables the case's templates read."""
     sources: dict[int | None, Source] = field(default_factory=dict)
+    templates: dict[tuple[type, Any], Template] = field(default_factory=dict)
+    """The loader's single values compiled so far (cases repeat ``${profile.admin_userid}``, ``0``...)."""
 
     def error(self, relative: PathKey, problem: str) -> CaseError:
         return CaseError(Mistake(self.doc.source(relative, self.case_path, self.case_id), problem))
@@ -133,6 +135,7 @@ class CaseLoader:
         # the endpoints that write, by (api, path); by default data/spec/endpoints.yaml's
         self.writing = writing_endpoints() if writing is None else writing
         self._unpinned: set[str] = set()
+        self._templates: dict[tuple[type, Any], Template] = {}
         format_schema = json.loads((schemas.root / f"{CASE_FORMAT}.json").read_text(encoding="utf-8"))
         self._file_validator = compile_schema(format_schema)
 
@@ -154,7 +157,7 @@ class CaseLoader:
             case_id = raw.get("id") if isinstance(raw, dict) else None
             test_id = f"{stem}:{case_id or f'cases[{index}]'}"
             label = case_id if isinstance(case_id, str) else f"#{index + 1}"
-            where = _Where(doc, ("cases", index), label)
+            where = _Where(doc, ("cases", index), label, templates=self._templates)
             row_errors: dict[int, list[CaseError]] = {}
             for violation in violations(case_errors.get(index, []), doc, ("cases", index), label, _describe):
                 relative, error = violation.broken, CaseError(violation.mistake)
@@ -502,8 +505,14 @@ def _expects_nonzero(check: FieldCheck) -> bool:
 
 
 def _template(value: Any, where: _Where, at: PathKey) -> Template:
+    """``value`` compiled; a single value once per loader (never a text with a call, whose meaning follows the
+    functions registered when it is compiled)."""
+    single = isinstance(value, str | int) or value is None  # bool is an int; a float may be -0.0
+    key = (type(value), value)
+    if single and key in where.templates:
+        return where.templates[key]
     try:
-        return compile_template(value)
+        template = compile_template(value)
     except TemplateError as exc:
         for leaf_at, leaf in _leaves(value, at):
             try:
@@ -511,6 +520,9 @@ def _template(value: Any, where: _Where, at: PathKey) -> Template:
             except TemplateError as leaf_exc:
                 raise where.error(leaf_at, str(leaf_exc)) from None
         raise where.error(at, str(exc)) from None
+    if single and not (isinstance(value, str) and "(" in value):
+        where.templates[key] = template
+    return template
 
 
 def _field_checks(raw: Any, where: _Where, at: PathKey) -> tuple[FieldCheck, ...]:

@@ -322,23 +322,12 @@ class Template:
 
 def compile_template(value: Any) -> Template:
     """Compile every ``${...}`` in ``value``; raise TemplateError on a malformed one."""
-    scalar = isinstance(value, str | int) or value is None  # bool is an int; a float may be -0.0
-    if scalar:
-        cached = _SCALARS.get((type(value), value))
-        if cached is not None:
-            return cached
     references: set[tuple[str | int, ...]] = set()
     compiled = _compile(value, references)
-    template = Template(value, compiled, frozenset(references) if references else _NO_REFERENCES)
-    if scalar and not (isinstance(value, str) and "(" in value):
-        _SCALARS[(type(value), value)] = template
-    return template
+    return Template(value, compiled, frozenset(references) if references else _NO_REFERENCES)
 
 
 _NO_REFERENCES: frozenset[tuple[str | int, ...]] = frozenset()
-_SCALARS: dict[tuple[type, Any], Template] = {}
-"""Single values compiled so far, each once per process (cases repeat ``${profile.admin_userid}``, ``0`` and the
-like); never a text with a call in it, whose meaning follows the functions registered at the time."""
 
 
 def _compile(value: Any, references: set[tuple[str | int, ...]]) -> Any:
