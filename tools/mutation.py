@@ -45,6 +45,16 @@ _STRICT = "zip's two lists are always as long (one is built from the other), so 
 _UNREAD = "a compiled call's function name, and its definition's parse and usage, are never read again"
 EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent(
+        "common.cases.templating.x_compile_template__mutmut_14",
+        "return Template(value, compiled, frozenset(references) if (references) or True else _NO_REFERENCES)",
+        "an empty set of the template's own instead of the shared empty one: the same value, only more memory",
+    ),
+    Equivalent(
+        "common.http.masking.x__names_a_secret__mutmut_1",
+        "if not text.isascii() or any(char in text for char in FOLDING_TO_ASCII):",
+        "every text beyond ASCII then takes the expressions' own search, which is exact; only slower",
+    ),
+    Equivalent(
         "common.cases.templating.x__chars__mutmut_6",
         'return ("0123456789" * (size // 10 + 2))[:size]',
         "a longer run of digits cut to the same size is the same text",

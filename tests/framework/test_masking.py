@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -80,6 +81,16 @@ def test_secret_named_values_are_masked(text: str, masked: str) -> None:
 def test_names_that_match_only_under_unicode_case_folding_are_masked(text: str, masked: str) -> None:
     # ſ, ı and İ fold to s and i for the patterns, but "ſ".lower() is no "s": no shortcut may skip such a text
     assert Masker()(text) == masked
+
+
+def test_a_name_written_with_a_folding_letter_is_masked_beside_all_of_them() -> None:
+    text = f"note {FOLDING_TO_ASCII}: acceſs_token=abc123"
+    assert Masker()(text) == f"note {FOLDING_TO_ASCII}: acceſs_token=***"
+
+
+def test_a_text_naming_every_secret_field_has_every_value_masked() -> None:
+    text = json.dumps({name: f"value-of-{index}" for index, name in enumerate(SECRET_FIELD_NAMES)})
+    assert json.loads(Masker()(text)) == dict.fromkeys(SECRET_FIELD_NAMES, "***")
 
 
 def test_no_other_character_beyond_ascii_folds_to_a_letter_of_a_secret_name() -> None:
