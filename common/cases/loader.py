@@ -73,6 +73,7 @@ class _Where:
     used: set[str] = field(default_factory=set)
     """The roots of the variables the case's templates read."""
     sources: dict[int | None, Source] = field(default_factory=dict)
+    """The case's ``Source`` per line, made once each."""
     templates: dict[tuple[type, Any], Template] = field(default_factory=dict)
     """The loader's single values compiled so far (cases repeat ``${profile.admin_userid}``, ``0``...)."""
 

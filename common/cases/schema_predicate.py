@@ -60,16 +60,16 @@ _TYPES: dict[str, Predicate] = {
 }
 
 
-def equal(one: Any, two: Any) -> bool:
+def _equal(one: Any, two: Any) -> bool:
     """JSON equality: ``True`` is not ``1``, lists and mappings compare item by item."""
     if one is two:
         return True
     if isinstance(one, str) or isinstance(two, str):
         return one == two
     if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(equal(a, b) for a, b in zip(one, two, strict=True))
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
     if isinstance(one, Mapping) and isinstance(two, Mapping):
-        return len(one) == len(two) and all(key in two and equal(value, two[key]) for key, value in one.items())
+        return len(one) == len(two) and all(key in two and _equal(value, two[key]) for key, value in one.items())
     if isinstance(one, bool) or isinstance(two, bool):
         return isinstance(one, bool) and isinstance(two, bool) and one == two
     return one == two
@@ -182,11 +182,11 @@ def _type(compiler: _Compiler, types: Any, schema: dict[str, Any]) -> Predicate:
 def _enum(compiler: _Compiler, options: list[Any], schema: dict[str, Any]) -> Predicate:
     texts = frozenset(option for option in options if isinstance(option, str))
     others = [option for option in options if not isinstance(option, str)]
-    return lambda value: (value in texts) if isinstance(value, str) else any(equal(value, o) for o in others)
+    return lambda value: (value in texts) if isinstance(value, str) else any(_equal(value, o) for o in others)
 
 
 def _const(compiler: _Compiler, constant: Any, schema: dict[str, Any]) -> Predicate:
-    return lambda value: equal(value, constant)
+    return lambda value: _equal(value, constant)
 
 
 def _pattern(compiler: _Compiler, pattern: str, schema: dict[str, Any]) -> Predicate:
@@ -227,7 +227,7 @@ def _unique_items(compiler: _Compiler, unique: bool, schema: dict[str, Any]) -> 
     def conforms(value: Any) -> bool:
         if not unique or not isinstance(value, list):
             return True
-        return not any(equal(value[i], value[j]) for i in range(len(value)) for j in range(i + 1, len(value)))
+        return not any(_equal(value[i], value[j]) for i in range(len(value)) for j in range(i + 1, len(value)))
 
     return conforms
 
