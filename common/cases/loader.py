@@ -18,9 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from common.cases.comparators import expected_problem
 from common.cases.endpoints import Endpoint, writing_endpoints
@@ -43,6 +41,9 @@ from common.cases.templating import Template, TemplateError, compile_template
 from common.cases.yaml_schema import compile_schema, violations
 from common.cases.yaml_source import PathKey, YamlDocument, YamlSyntaxError, field_name, read_yaml
 from common.core.errors import CaseError, Mistake, Source, lines_of
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 BUILTIN_VARIABLES = frozenset({"run_id", "uid", "profile", "appkey"})
 """Variables every step may use: the run's id, an id unique to this case execution, the tenant profile,
@@ -178,6 +179,10 @@ class CaseLoader:
             file_item = InvalidCase(f"{stem}:<file>", _lines(file_errors))
             return [file_item, *(item for item in loaded if isinstance(item, InvalidCase))]
         return loaded
+
+    def forget_templates(self) -> None:
+        """Drop the templates shared by the cases loaded so far (a file loaded later compiles its own)."""
+        self._templates.clear()
 
     def _display(self, path: Path) -> str:
         try:

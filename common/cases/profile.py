@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from jsonschema.exceptions import ValidationError
 
 from common.cases.config_files import config_schema, read_config
 from common.cases.templating import ZONE_KEY
@@ -20,6 +18,9 @@ from common.cases.yaml_schema import Describe
 from common.cases.yaml_source import YamlDocument
 from common.core.errors import ConfigError, Mistake, Source
 from common.core.paths import EXAMPLE_PROFILE
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _WHAT = "the tenant profile"
 _NOT_A_MAPPING = "a tenant profile is a YAML mapping of keys to the tenant's ids"

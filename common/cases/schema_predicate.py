@@ -10,13 +10,15 @@ walked by jsonschema.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 Predicate = Callable[[Any], bool]
 
@@ -299,8 +301,15 @@ class SchemaCheck:
 
     def __init__(self, schema: Any) -> None:
         self.schema = schema
-        self.validator = Draft202012Validator(schema)
         self.conforms = compile_predicate(schema)
+
+    @functools.cached_property
+    def validator(self) -> Draft202012Validator:
+        """jsonschema's validator, made when a document first needs one: a run whose documents all conform never
+        imports jsonschema."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema)
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
         """Every violation, as jsonschema finds them; nothing at all when the predicate says it conforms."""

@@ -12,9 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from common.cases.schema_predicate import SchemaCheck
 from common.core.errors import ConfigError
 
@@ -63,6 +60,9 @@ class SchemaStore:
         """The compiled validator of schema ``name``."""
         validator = self._validators.get(name)
         if validator is None:
+            from jsonschema import Draft202012Validator  # loads when a run first checks an answer, not at collection
+            from jsonschema.exceptions import SchemaError
+
             file = self.root / f"{name}.json"
             try:
                 schema = json.loads(file.read_text(encoding="utf-8"))

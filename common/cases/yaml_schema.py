@@ -15,15 +15,16 @@ import difflib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from common.cases.schema_predicate import SchemaCheck
 from common.cases.yaml_source import PathKey, YamlDocument
 from common.core.errors import Mistake
 
-Describe = Callable[[ValidationError], str | None]
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+Describe = Callable[["ValidationError"], str | None]
 """A file kind's own wording of a violation; None leaves it to the common wording."""
 
 _VALIDATE_NOTHING = frozenset({"description", "title", "$comment", "examples", "default", "$defs", "$schema"})
@@ -66,6 +67,10 @@ def violations(
 ) -> list[Violation]:
     """The violations ``errors`` (all inside ``base``) stand for, each with a hint of what to write instead; fields
     are named from ``base``, inside ``case`` when it is given."""
+    if not errors:
+        return []
+    from jsonschema.exceptions import best_match  # jsonschema loads only when a file breaks its schema
+
     typed = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
     meant = _meant_keys(errors)
     found: list[tuple[PathKey, PathKey, str]] = []  # what it breaks, where it is shown, the problem

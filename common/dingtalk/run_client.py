@@ -23,7 +23,7 @@ from common.dingtalk.token_cache import SharedTokenCache
 from common.http.masking import Masker
 from common.http.rate_limit import SharedRateLimiter
 from common.http.retry import Retrying, RetryPolicy
-from common.http.transport import HttpTransport, Response, Transport
+from common.http.transport import Response, Transport
 
 Send = Callable[[ApiRequest], Response]
 TOKEN_FILE = "token.json"
@@ -45,6 +45,8 @@ def open_run_client(
     profile: Mapping[str, Any] | None = None,
 ) -> Iterator[DingTalkClient]:
     """The run's client over HTTP, sharing ``run_dir``'s token file and rate-limit counts (see ``run_client``)."""
+    from common.http.requests_transport import HttpTransport  # requests loads when a run first sends, not before
+
     limiter = SharedRateLimiter(run_dir, settings.qps) if settings.qps else None
     transport = HttpTransport(settings.timeout, masker, before_send=limiter.acquire if limiter else None)
     try:

@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except FrameworkError as exc:
         raise pytest.UsageError(str(exc)) from None
     for item in items:
-        case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
+        case = suite.case_of(item)
         judged = isinstance(case, Case) and case.sandbox_only is None  # a sandbox-only case never reaches the tenant
         problem = guard.problem(case) if judged else None
         if problem is not None:

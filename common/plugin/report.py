@@ -54,8 +54,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     for name, definitions in getattr(fixture_info, "name2fixturedefs", {}).items():
         if all(definition.baseid == "" for definition in definitions):
             tidier.hidden_fixtures.add(name)
-    callspec = getattr(item, "callspec", None)
-    case = callspec.params.get("case") if callspec is not None else None
+    case = item.config.stash[SUITE].case_of(item)
     if isinstance(case, Case):
         tidier.current_test_id = case.test_id
         _case_parameters(case.test_id, str(case.source), case.params)

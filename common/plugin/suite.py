@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,26 @@ class Suite:
     masker: Masker
     run_id: str
     run_dir: Path
+    collected: list[Case | InvalidCase] = field(default_factory=list)
+    """Every case this process collected; a test's parameter is its index here (see ``case_of``)."""
 
-    def cases(self, file_name: str) -> list[Case | InvalidCase]:
-        """The cases of ``data/<file_name>``."""
-        return self.loader.load(DATA_DIR / file_name)
+    def collect(self, file_name: str) -> range:
+        """Load the cases of ``data/<file_name>``; the indexes they are collected under."""
+        start = len(self.collected)
+        self.collected.extend(self.loader.load(DATA_DIR / file_name))
+        return range(start, len(self.collected))
+
+    def case_of(self, item: pytest.Item) -> Case | InvalidCase | None:
+        """The YAML case a test runs (None for a test that runs none)."""
+        callspec = getattr(item, "callspec", None)
+        index = callspec.params.get("case") if callspec is not None else None
+        return self.collected[index] if isinstance(index, int) else None
+
+    def release_cases(self) -> None:
+        """Let the cases go once the session is over, before pytest's final garbage collections: each of them
+        would otherwise walk every case object again."""
+        self.collected.clear()
+        self.loader.forget_templates()
 
 
 SUITE = pytest.StashKey[Suite]()
@@ -174,9 +190,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     config = metafunc.config
     suite = config.stash[SUITE]
-    cases = [case for file_name in (marker.args or case_files(config)) for case in suite.cases(file_name)]
-    params = [pytest.param(case, id=case.test_id, marks=_marks(config, case)) for case in cases]
+    indexes = [index for file_name in (marker.args or case_files(config)) for index in suite.collect(file_name)]
+    cases = suite.collected
+    params = [pytest.param(i, id=cases[i].test_id, marks=_marks(config, cases[i])) for i in indexes]
     metafunc.parametrize("case", params, indirect=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    suite = config.stash.get(SUITE, None)
+    if suite is not None:
+        suite.release_cases()
 
 
 def _marks(config: pytest.Config, case: Case | InvalidCase) -> list[pytest.MarkDecorator]:
@@ -231,10 +255,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def case(request: pytest.FixtureRequest) -> Case:
     """The YAML case of this test; an invalid one fails here with its one-line error."""
-    value = request.param
+    suite = request.config.stash[SUITE]
+    value = suite.collected[request.param]
     if isinstance(value, InvalidCase):
         pytest.fail(value.message, pytrace=False)
-    suite = request.config.stash[SUITE]
     live = suite.settings.target == "live"
     if value.sandbox_only is not None and live:
         pytest.skip(f"the sandbox's own behaviour, not documented by DingTalk: {value.sandbox_only}")

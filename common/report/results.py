@@ -3,7 +3,7 @@
 allure-pytest 2.16 has no switch for any of this, so each process tidies its results as they are written (an
 ``allure_commons`` plugin that runs before the file writer, ``tryfirst``): the framework's fixtures leave set-up
 and tear-down, the ``host`` and ``thread`` labels and the markers that only repeat the case's feature, severity or
-file go, the case's ``repr`` gives way to readable parameters (common/plugin/report.py sets them), the error is
+file go, the case's index gives way to readable parameters (common/plugin/report.py sets them), the error is
 shown once, as the test's message, and each ``curl`` attachment says how to replay the case
 (``python -m common.report.replay``): the sandbox a run talks to is gone once the run ends.
 """
@@ -26,7 +26,7 @@ HIDDEN_LABELS = frozenset({"host", "thread"})
 FRAMEWORK_MARKERS = re.compile(r"yaml_cases|feature_.+|severity_.+")
 """Markers the framework sets on every YAML case: the labels already say the same."""
 CASE_PARAMETER = "case"
-CASE_REPR = re.compile(r"(Invalid)?Case\(")
+"""The YAML case's parameter: its index among the collected cases, which the test id names better."""
 TEST_ID = "用例 ID"
 """The parameter naming the test as the replay command takes it (``blackboard:crud-flow``)."""
 LOCATION = "YAML 位置"
@@ -76,9 +76,10 @@ class ResultsTidier:
     @allure_commons.hookimpl(tryfirst=True)
     def report_result(self, result: TestResult) -> None:
         tidy_labels(result)
-        result.parameters = [_readable(p) for p in result.parameters if not _is_case_repr(p)]
+        result.parameters = [_readable(p) for p in result.parameters]
         test_id = next((str(p.value) for p in result.parameters if p.name == TEST_ID), "")
         if test_id:  # one test case per YAML case, its history kept when the case moves in its file
+            result.parameters = [p for p in result.parameters if p.name != CASE_PARAMETER]
             result.testCaseId = result.historyId = md5(result.fullName or "", test_id)
             result.fullName = test_id  # what the report shows to copy: the replay command takes it
             if test_id in self.titles:
@@ -145,10 +146,6 @@ def _readable(parameter: Parameter) -> Parameter:
         if isinstance(literal, str):
             parameter.value = literal
     return parameter
-
-
-def _is_case_repr(parameter: Parameter) -> bool:
-    return parameter.name == CASE_PARAMETER and CASE_REPR.match(str(parameter.value)) is not None
 
 
 def _core(message: str) -> str:

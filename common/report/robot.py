@@ -12,7 +12,7 @@ from common.core.errors import FrameworkError
 from common.dingtalk.settings import RobotSettings
 from common.dingtalk.signing import sign
 from common.http.masking import Masker
-from common.http.transport import HttpTransport
+from common.http.transport import Transport
 from common.report.notify import RunInfo, RunOutcome, markdown_message
 
 NOTICE = "dingtalk-apitest: run notification"
@@ -42,7 +42,7 @@ def robot_token(webhook: str) -> str:
 class RobotClient:
     """Posts messages to one robot: signed with a fresh timestamp when the robot has a secret."""
 
-    def __init__(self, robot: RobotSettings, transport: HttpTransport, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, robot: RobotSettings, transport: Transport, clock: Callable[[], float] = time.time) -> None:
         self.robot = robot
         self.transport = transport
         self.clock = clock
@@ -83,6 +83,8 @@ def mask_robot(masker: Masker, robot: RobotSettings) -> None:
 
 def notify(robot: RobotSettings, outcome: RunOutcome, info: RunInfo, masker: Masker, timeout: float) -> str:
     """Send the run's message; the masked line to show: where it went, or why not (never an exception)."""
+    from common.http.requests_transport import HttpTransport  # requests loads only when a message goes out
+
     mask_robot(masker, robot)
     transport = HttpTransport(timeout, masker)
     try:

@@ -20,7 +20,7 @@ from common.dingtalk.api import DingTalkClient
 from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import load_settings
 from common.http.masking import Masker
-from common.http.transport import HttpTransport
+from common.http.requests_transport import HttpTransport
 from common.report.allure import AllureReporter
 from common.run.runner import CaseRunner
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET

@@ -15,10 +15,10 @@ from common.dingtalk.api import ApiRequest, DingTalkClient
 from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import Settings
 from common.http.masking import Masker
+from common.http.requests_transport import HandlerTransport
 from common.http.transport import (
     Failure,
     Handler,
-    HandlerTransport,
     OutgoingRequest,
     Response,
     SendFailure,

@@ -11,7 +11,8 @@ from typing import Any
 
 from common.cases.model import Case, InvalidCase
 from common.dingtalk.api import ApiRequest, AuthFlow, with_token
-from common.http.transport import HandlerTransport, OutgoingRequest, Response
+from common.http.requests_transport import HandlerTransport
+from common.http.transport import OutgoingRequest, Response
 
 PROJECT = Path(__file__).resolve().parents[2]
 LoadText = Callable[[str], list[Case | InvalidCase]]

@@ -14,7 +14,7 @@ from common.dingtalk.api import ApiRequest, DingTalkClient
 from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import load_settings
 from common.http.masking import Masker
-from common.http.transport import HttpTransport
+from common.http.requests_transport import HttpTransport
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.faults import FaultSettings

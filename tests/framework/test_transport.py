@@ -13,9 +13,10 @@ import pytest
 import requests
 
 from common.core.errors import TransportError
-from common.http import transport as transport_module
+from common.http import requests_transport as transport_module
 from common.http.masking import Masker
-from common.http.transport import USER_AGENT, Failure, HttpTransport, SendFailure
+from common.http.requests_transport import USER_AGENT, HttpTransport
+from common.http.transport import Failure, SendFailure
 
 TOKEN = "0123456789abcdef0123"
 

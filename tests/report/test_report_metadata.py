@@ -22,7 +22,8 @@ from common.core.errors import FrameworkError
 from common.dingtalk.api import DingTalkClient
 from common.dingtalk.settings import load_settings
 from common.http.masking import Masker
-from common.http.transport import HttpTransport, Response
+from common.http.requests_transport import HttpTransport
+from common.http.transport import Response
 from common.plugin import report as report_plugin
 from common.plugin.suite import SUITE, Suite
 from common.report.allure import AllureReporter

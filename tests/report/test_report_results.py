@@ -40,7 +40,7 @@ def failed_result() -> model2.TestResult:
         parameters=[
             Parameter(name=TEST_ID, value="'x:x'"),
             Parameter(name=LOCATION, value="'data/x.yaml:4'", excluded=True),
-            Parameter(name="case", value="Case(data/x.yaml:4 x)"),
+            Parameter(name="case", value="0"),  # the case's index among those collected
         ],
         labels=[
             Label("epic", "E"),
@@ -65,6 +65,12 @@ def test_a_result_keeps_the_case_and_loses_the_plumbing(tmp_path: Path) -> None:
     (step,) = result.steps
     assert step.statusDetails is None  # the error stays where it happened, once
     assert step.steps[0].statusDetails == StatusDetails(message=result.statusDetails.message)
+
+
+def test_a_test_that_runs_no_yaml_case_keeps_a_parameter_named_case(tmp_path: Path) -> None:
+    result = model2.TestResult(name="test_own", parameters=[Parameter(name="case", value="'mine'")])
+    ResultsTidier(tmp_path, sandbox=True).report_result(result)
+    assert [(p.name, p.value) for p in result.parameters] == [("case", "mine")]
 
 
 def test_the_history_follows_the_test_id_not_the_line() -> None:
