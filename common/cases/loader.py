@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -75,8 +75,8 @@ class _Where:
     """The roots of the variables the case's templates read."""
     sources: dict[int | None, Source] = field(default_factory=dict)
     """The case's ``Source`` per line, made once each."""
-    templates: dict[tuple[type, Any], Template] = field(default_factory=dict)
-    """The loader's single values compiled so far (cases repeat ``${profile.admin_userid}``, ``0``...)."""
+    templates: dict[Hashable, Template] = field(default_factory=dict)
+    """The loader's values compiled so far (cases repeat ``${profile.admin_userid}``, ``0``, request bodies...)."""
 
     def error(self, relative: PathKey, problem: str) -> CaseError:
         return CaseError(Mistake(self.doc.source(relative, self.case_path, self.case_id), problem))
@@ -137,7 +137,7 @@ class CaseLoader:
         # the endpoints that write, by (api, path); by default data/spec/endpoints.yaml's
         self.writing = writing_endpoints() if writing is None else writing
         self._unpinned: set[str] = set()
-        self._templates: dict[tuple[type, Any], Template] = {}
+        self._templates: dict[Hashable, Template] = {}
         format_schema = json.loads((schemas.root / f"{CASE_FORMAT}.json").read_text(encoding="utf-8"))
         self._file_validator = compile_schema(format_schema)
 
@@ -511,11 +511,9 @@ def _expects_nonzero(check: FieldCheck) -> bool:
 
 
 def _template(value: Any, where: _Where, at: PathKey) -> Template:
-    """``value`` compiled; a single value once per loader (never a text with a call, whose meaning follows the
-    functions registered when it is compiled)."""
-    single = isinstance(value, str | int) or value is None  # bool is an int; a float may be -0.0
-    key = (type(value), value)
-    if single and key in where.templates:
+    """``value`` compiled, once per loader for each value that can be told apart exactly (see ``_shared_key``)."""
+    key = _shared_key(value)
+    if key is not None and key in where.templates:
         return where.templates[key]
     try:
         template = compile_template(value)
@@ -526,9 +524,26 @@ def _template(value: Any, where: _Where, at: PathKey) -> Template:
             except TemplateError as leaf_exc:
                 raise where.error(leaf_at, str(leaf_exc)) from None
         raise where.error(at, str(exc)) from None
-    if single and not (isinstance(value, str) and "(" in value):
+    if key is not None:
         where.templates[key] = template
     return template
+
+
+def _shared_key(value: Any) -> Hashable | None:
+    """A key equal only for values that compile alike, the types of every part and key included (``1`` and
+    ``True`` apart); None for a value that is never shared: one holding a float (``-0.0`` equals ``0.0``) or a
+    text with a call (its meaning follows the functions registered when it is compiled)."""
+    if isinstance(value, dict):
+        items = [(_shared_key(key), _shared_key(item)) for key, item in value.items()]
+        return None if any(None in item for item in items) else (dict, tuple(items))
+    if isinstance(value, list):
+        parts = [_shared_key(item) for item in value]
+        return None if None in parts else (list, tuple(parts))
+    if isinstance(value, str):
+        return None if "(" in value else (str, value)
+    if isinstance(value, int) or value is None:  # bool is an int: its type keeps it apart
+        return (type(value), value)
+    return None
 
 
 def _field_checks(raw: Any, where: _Where, at: PathKey) -> tuple[FieldCheck, ...]:

@@ -261,6 +261,13 @@ class _EventReader:
             if key in result:
                 raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=mark)
             child = (*path, key)
+            following = self.loader.peek_event()
+            plain = type(following) is yaml.ScalarEvent and following.anchor is None
+            if plain and len(child) <= MAX_DEPTH and len(self.lines) < MAX_VALUES:
+                self.loader.get_event()  # a plain value, most of a case file, read here rather than by value()
+                self.lines[child] = mark.line + 1
+                result[key] = self.scalar(following)
+                continue
             result[key] = self.value(child)
             self.lines[child] = mark.line + 1
         self.loader.get_event()

@@ -7,12 +7,14 @@ mistake it holds, in the order of the file's items and, within one, of its lines
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from common.cases.loader import CaseLoader
 from common.cases.model import Auth, Case, InvalidCase
@@ -134,6 +136,46 @@ def test_defaults(load_case: Callable[[str], Case]) -> None:
     assert (expect.status, expect.schema, expect.body, expect.code) == (200, None, (), ())
     assert [(check.path, check.comparator, check.expected.source) for check in expect.errcode] == [("errcode", "eq", 0)]
     assert (case.story, case.severity, case.tags, case.writes) == ("/topapi/blackboard/get", "normal", (), False)
+
+
+# YAML bodies that look alike but are not the same value: no two may share a compiled template
+LOOK_ALIKE_BODIES = [
+    "{a: 1}",
+    "{a: true}",
+    "{a: '1'}",
+    "{a: 1.0}",
+    "{a: 0.0}",
+    "{a: -0.0}",
+    "{a: null}",
+    "{1: x}",
+    "{true: x}",
+    "{a: [1]}",
+    "{a: [true]}",
+    "{a: {b: 1}}",
+    "{a: 1, b: 2}",
+    "{b: 2, a: 1}",
+    "{a: '${uid}'}",
+    "{a: '${uid}x'}",
+]
+
+
+def test_each_body_renders_as_its_own_yaml_however_alike_the_others(load_text: LoadText) -> None:
+    cases = "".join(
+        f"  - id: c{index}\n    title: T\n    request: {{path: /topapi/blackboard/get, json: {body}}}\n"
+        for index, body in enumerate([*LOOK_ALIKE_BODIES, *LOOK_ALIKE_BODIES])  # each body twice
+    )
+    loaded = load_text(HEAD + cases)
+    context = Context({"uid": "u"})
+    rendered = []
+    for case in loaded:
+        assert isinstance(case, Case), case
+        json_body = case.steps[0].request.json
+        assert json_body is not None
+        rendered.append(json_body.render(context))
+    expected = [yaml.safe_load(body) for body in LOOK_ALIKE_BODIES]
+    expected = [{a: (b.replace("${uid}", "u") if isinstance(b, str) else b) for a, b in e.items()} for e in expected]
+    for got, want in zip(rendered, expected * 2, strict=True):
+        assert (json.dumps(got), repr(got)) == (json.dumps(want), repr(want))  # 1 and True, 0.0 and -0.0 apart
 
 
 def test_get_without_a_body(load_case: Callable[[str], Case]) -> None:

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from common.cases.yaml_source import YamlSyntaxError, parse_yaml, read_yaml
+from common.cases.yaml_source import MAX_DEPTH, YamlSyntaxError, parse_yaml, read_yaml
 
 NESTED = """\
 # a comment on line 1
@@ -132,6 +132,15 @@ def test_a_key_repeated_beside_a_merge_is_still_a_duplicate() -> None:
     with pytest.raises(YamlSyntaxError) as raised:
         parse_yaml("d: &d {a: 1}\nq:\n  <<: *d\n  b: 1\n  b: 2\n", "f.yaml")
     assert (raised.value.line, raised.value.problem) == (5, "duplicate key 'b'")
+
+
+@pytest.mark.parametrize("leaf", ["1", "[1]", "{b: 1}"])
+def test_a_value_nested_past_the_depth_limit_is_refused_whatever_it_is(leaf: str) -> None:
+    deepest = MAX_DEPTH if leaf == "1" else MAX_DEPTH - 1  # a list's or a mapping's own values sit one level deeper
+    at_the_limit, past_it = ("{a: " * depth + leaf + "}" * depth for depth in (deepest, deepest + 1))
+    assert parse_yaml(at_the_limit, "x.yaml").line_of(("a",) * deepest) == 1
+    with pytest.raises(YamlSyntaxError, match=f"nested more than {MAX_DEPTH} levels deep"):
+        parse_yaml(past_it, "x.yaml")
 
 
 def test_read_yaml_uses_the_display_name(tmp_path: Path) -> None:
