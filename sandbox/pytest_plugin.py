@@ -1,6 +1,7 @@
 """Starts one sandbox process per test run, shared by every xdist worker, for the framework's plugin (`conftest.py`).
 
-It imports only what starts the process: neither the emulator (`sandbox.server`) nor the helpers of `sandbox/testing/`.
+It imports only what reads the sandbox's settings; what starts the process (`sandbox.process`) is imported when a
+run targets the sandbox, and neither the emulator (`sandbox.server`) nor the helpers of `sandbox/testing/` ever.
 
 Faults: `DINGTALK_SANDBOX_FAULTS` and then `--sandbox-faults` (same `key=value,...` syntax, later keys win), read
 once here; the child process gets them all on its command line.
@@ -15,7 +16,6 @@ import pytest
 from common.core.errors import ConfigError
 from common.dingtalk.settings import Settings
 from sandbox.config import SandboxConfig
-from sandbox.process import SandboxProcess, SandboxStartError
 from sandbox.settings import ENV_VAR, read_settings
 
 
@@ -39,6 +39,8 @@ def run_config(config: pytest.Config) -> SandboxConfig:
 
 def pytest_dingtalk_start_sandbox(config: pytest.Config, settings: Settings) -> Settings:
     """Start the sandbox on a free loopback port, with the run's faults; it stops when the run ends."""
+    from sandbox.process import SandboxProcess, SandboxStartError  # not on a live target, which never calls this
+
     sandbox = run_config(config)
     process = SandboxProcess(config=sandbox)
     try:
