@@ -119,50 +119,85 @@ def is_success_schema(schema: str) -> bool:
 
 def read_strictly(name: str, document: Mapping[str, Any], instance: Any) -> Reading:
     """Read ``instance`` against the strict form of schema ``name`` (``document``); never raises for drift."""
-    reading = Reading()
-    _walk(name, document, document, instance, "", reading)
-    return reading
+    return StrictSchema(name, document).read(instance)
 
 
-def _walk(name: str, document: Mapping[str, Any], schema: Any, value: Any, path: str, reading: Reading) -> None:
-    schema = _resolved(document, schema)
-    if not isinstance(schema, dict):
-        return
-    types = _types(schema)
-    if types is not None and not any(_is_type(value, kind) for kind in types):
-        kind = "null" if value is None else "changed_type"
-        reading.findings.append(Finding(name, kind, _shown(path), types, json_type(value)))
-        return
-    if "enum" in schema and not any(_same(value, allowed) for allowed in schema["enum"]):
-        reading.findings.append(Finding(name, "new_enum", _shown(path), list(schema["enum"]), value))
-    if isinstance(value, dict):
-        _walk_object(name, document, schema, value, path, reading)
-    items = schema.get("items")
-    if isinstance(value, list) and isinstance(items, dict):
-        for item in value:
-            _walk(name, document, items, item, f"{path}[*]", reading)
+class StrictSchema:
+    """The strict form of one schema, for reading many answers: each subschema is resolved once, when an answer
+    first reaches it (so that a recursive schema unfolds only as deep as answers go)."""
+
+    def __init__(self, name: str, document: Mapping[str, Any]) -> None:
+        self.name = name
+        self._root = _StrictNode(document, document)
+
+    def read(self, instance: Any) -> Reading:
+        """What ``instance`` shows against the strict form; never raises for drift."""
+        reading = Reading()
+        self._walk(self._root, instance, "", reading)
+        return reading
+
+    def _walk(self, node: _StrictNode, value: Any, path: str, reading: Reading) -> None:
+        if not node.usable:
+            return
+        if node.types is not None and json_type(value) not in node.accepted:
+            kind = "null" if value is None else "changed_type"
+            reading.findings.append(Finding(self.name, kind, _shown(path), list(node.types), json_type(value)))
+            return
+        if node.enum is not None and not any(_same(value, allowed) for allowed in node.enum):
+            reading.findings.append(Finding(self.name, "new_enum", _shown(path), list(node.enum), value))
+        if isinstance(value, dict):
+            self._walk_object(node, value, path, reading)
+        elif isinstance(value, list) and node.items is not None:
+            items = node.child(node.items)
+            for item in value:
+                self._walk(items, item, f"{path}[*]", reading)
+
+    def _walk_object(self, node: _StrictNode, value: dict[str, Any], path: str, reading: Reading) -> None:
+        reading.optional.update(_child(path, prop) for prop in node.optional)
+        for prop, item in value.items():
+            child = _child(path, prop)
+            if prop in node.properties:
+                reading.present.add(child)
+                self._walk(node.child(node.properties[prop]), item, child, reading)
+            elif node.extra is not None:
+                self._walk(node.child(node.extra), item, child, reading)
+            elif node.lists_every_field:
+                unknown = Finding(self.name, "unknown_field", child, "not in the schema", json_type(item))
+                reading.findings.append(unknown)
 
 
-def _walk_object(
-    name: str, document: Mapping[str, Any], schema: dict[str, Any], value: dict[str, Any], path: str, reading: Reading
-) -> None:
-    properties = _properties(document, schema)
-    required = set(schema.get("required", ()))
-    for prop in properties:
-        child = _child(path, prop)
-        if prop in value:
-            reading.present.add(child)
-        if prop not in required:
-            reading.optional.add(child)
-    extra = schema.get("additionalProperties")
-    for prop, item in value.items():
-        child = _child(path, prop)
-        if prop in properties:
-            _walk(name, document, properties[prop], item, child, reading)
-        elif isinstance(extra, dict):
-            _walk(name, document, extra, item, child, reading)
-        elif properties and extra in (None, True):
-            reading.findings.append(Finding(name, "unknown_field", child, "not in the schema", json_type(item)))
+class _StrictNode:
+    """One subschema, its ``$ref`` resolved: what the strict reading asks of it, its subschemas' nodes made on first
+    use (by the identity of the subschema: a schema file is read once and never changes)."""
+
+    def __init__(self, document: Mapping[str, Any], schema: Any) -> None:
+        self.document = document
+        schema = _resolved(document, schema)
+        self.usable = isinstance(schema, dict)
+        schema = schema if isinstance(schema, dict) else {}
+        self.types = _types(schema)
+        types = self.types or []
+        self.accepted = frozenset([*types, "integer"] if "number" in types else types)
+        """The JSON types of a value that conforms to ``types`` (``integer`` is a ``number`` too)."""
+        self.enum: list[Any] | None = schema.get("enum")
+        self.properties = _properties(document, schema)
+        required = schema.get("required", ())
+        self.optional = [prop for prop in self.properties if prop not in required]
+        extra = schema.get("additionalProperties")
+        self.extra = extra if isinstance(extra, dict) else None
+        """The schema of the fields the properties do not list, when it gives one."""
+        self.lists_every_field = bool(self.properties) and extra in (None, True)
+        """Any other field is unknown: the schema lists properties and says nothing about others."""
+        items = schema.get("items")
+        self.items = items if isinstance(items, dict) else None
+        self._children: dict[int, _StrictNode] = {}
+
+    def child(self, schema: Any) -> _StrictNode:
+        """The node of one of this node's subschemas."""
+        node = self._children.get(id(schema))
+        if node is None:
+            node = self._children[id(schema)] = _StrictNode(self.document, schema)
+        return node
 
 
 def _properties(document: Mapping[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -210,11 +245,6 @@ def json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _is_type(value: Any, kind: str) -> bool:
-    seen = json_type(value)
-    return seen == kind or (kind == "number" and seen == "integer")
-
-
 def _same(value: Any, allowed: Any) -> bool:
     return isinstance(value, bool) == isinstance(allowed, bool) and value == allowed
 
@@ -237,12 +267,16 @@ class DriftReadingSchemas(SchemaStore):
     def __init__(self, root: Path, log: DriftLog) -> None:
         super().__init__(root)
         self.log = log
+        self._strict: dict[str, StrictSchema] = {}
 
     def problems(self, name: str, instance: Any) -> list[str]:
         validator = self.validator(name)
         errors = [error for error in validator.iter_errors(instance) if error.validator not in TOLERATED]
         errors.sort(key=lambda e: list(map(str, e.absolute_path)))
-        self.log.read(name, validator.schema, instance)
+        strict = self._strict.get(name)
+        if strict is None:
+            strict = self._strict[name] = StrictSchema(name, validator.schema)
+        self.log.note(name, strict.read(instance))
         return [f"{_dotted(error.absolute_path)}: {_shorten(error.message)}" for error in errors]
 
 
@@ -256,8 +290,8 @@ class DriftLog:
         self.optional: dict[str, set[str]] = {}
         self.present: dict[str, set[str]] = {}
 
-    def read(self, name: str, document: Mapping[str, Any], instance: Any) -> Reading:
-        reading = read_strictly(name, document, instance)
+    def note(self, name: str, reading: Reading) -> None:
+        """Keep what one answer to schema ``name`` showed; saved when it adds to what the process saw."""
         changed = False
         for finding in reading.findings:
             if finding.key not in self.findings:
@@ -271,7 +305,6 @@ class DriftLog:
                     changed = True
         if changed:
             self.save()
-        return reading
 
     def to_json(self) -> dict[str, Any]:
         return {

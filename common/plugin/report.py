@@ -26,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
     results_dir = getattr(config.option, "allure_report_dir", None)
     if not results_dir or SUITE not in config.stash:
         return
-    tidier = ResultsTidier(Path(results_dir), sandbox=config.stash[SUITE].settings.target == "sandbox")
+    tidier = ResultsTidier(sandbox=config.stash[SUITE].settings.target == "sandbox")
     allure_commons.plugin_manager.register(tidier)
     config.stash[_TIDIER] = tidier
     config.add_cleanup(lambda: allure_commons.plugin_manager.unregister(tidier))

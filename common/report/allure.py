@@ -1,6 +1,7 @@
-"""Allure reporting: labels from the YAML case and, per step, the request, response and curl, and every check with
-what it expected and found: one sub-step each (failed ones failed) and a ``checks`` JSON attachment; all masked.
-A failed case also gets the ``failure`` label its category is matched on (common/report/metadata.py)."""
+"""Allure reporting: labels from the YAML case and, per step, the request, response and curl (already saying how to
+replay the case), and every check with what it expected and found: one sub-step each (failed ones failed) and, for a
+step where one failed, a ``checks`` JSON attachment listing them; all masked. A failed case also gets the
+``failure`` label its category is matched on (common/report/metadata.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import allure
+import allure_commons
+from allure_commons.utils import uuid4
 
 from common.cases.model import Case
 from common.cases.problems import Outcome, Problem
@@ -18,6 +21,7 @@ from common.http.masking import Masker
 from common.http.retry import Retrying
 from common.http.transport import OutgoingRequest, Response, SendFailure
 from common.report.metadata import FAILURE_LABEL, category_of
+from common.report.results import ResultsTidier
 
 _SEVERITY = {level.value: level for level in allure.severity_level}
 _JSON = allure.attachment_type.JSON
@@ -25,7 +29,7 @@ _JSON = allure.attachment_type.JSON
 
 
 class _CheckFailed(AssertionError):
-    """Raised inside a failed check's step so that Allure marks the step failed; caught right there."""
+    """What a failed check's step ends with, so that Allure marks the step failed (never raised)."""
 
 
 class AllureReporter:
@@ -52,17 +56,17 @@ class AllureReporter:
             yield
 
     def checks(self, outcomes: Sequence[Outcome]) -> None:
-        """One sub-step per check, titled with what it expected and found, failed when it failed, and the
-        ``checks`` JSON attachment listing them all."""
+        """One sub-step per check, titled with what it expected and found, failed when it failed; when one failed,
+        the ``checks`` JSON attachment listing them all (the sub-steps already show a step that held)."""
+        hook = allure_commons.plugin_manager.hook  # what allure.step calls, without a context manager per check
         for outcome in outcomes:
             title = self.masker(outcome.title())
-            try:
-                with allure.step(title):
-                    if not outcome.ok:
-                        raise _CheckFailed(self.masker(outcome.line()))
-            except _CheckFailed:
-                pass
-        if outcomes:
+            failure = None if outcome.ok else _CheckFailed(self.masker(outcome.line()))
+            failed = None if failure is None else _CheckFailed
+            step = uuid4()
+            hook.start_step(uuid=step, title=title, params={})
+            hook.stop_step(uuid=step, title=title, exc_type=failed, exc_val=failure, exc_tb=None)
+        if not all(outcome.ok for outcome in outcomes):
             listed = json.dumps([outcome.as_json() for outcome in outcomes], ensure_ascii=False, indent=2)
             allure.attach(self.masker(listed), name="checks", attachment_type=_JSON)
 
@@ -91,12 +95,16 @@ class AllureReporter:
                 allure.attach(self.masker(str(failed)), name="error", attachment_type=allure.attachment_type.TEXT)
 
     def request(self, request: OutgoingRequest) -> None:
-        """Attach a request (JSON: ``METHOD URL``, headers, body) and its curl line (also when no answer came)."""
+        """Attach a request (JSON: ``METHOD URL``, headers, body) and its curl line (also when no answer came), after
+        how to replay the running test when the process tidies its results (common/report/results.py)."""
         shown: dict[str, Any] = {"request": f"{request.method} {request.url}", "headers": dict(request.headers)}
         if request.body:
             shown["body"] = _parsed(request.body.decode("utf-8", errors="replace"))
         self._attach_json("request", shown)
-        allure.attach(self.masker(to_curl(request)), name="curl", attachment_type=allure.attachment_type.TEXT)
+        curl = self.masker(to_curl(request))
+        tidier = next((p for p in allure_commons.plugin_manager.get_plugins() if isinstance(p, ResultsTidier)), None)
+        shown_curl = curl if tidier is None else tidier.curl_attachment(curl)
+        allure.attach(shown_curl, name="curl", attachment_type=allure.attachment_type.TEXT)
 
     def _attach_response(self, response: Response) -> None:
         shown = {

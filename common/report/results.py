@@ -4,8 +4,9 @@ allure-pytest 2.16 has no switch for any of this, so each process tidies its res
 ``allure_commons`` plugin that runs before the file writer, ``tryfirst``): the framework's fixtures leave set-up
 and tear-down, the ``host`` and ``thread`` labels and the markers that only repeat the case's feature, severity or
 file go, the case's index gives way to readable parameters (common/plugin/report.py sets them), the error is
-shown once, as the test's message, and each ``curl`` attachment says how to replay the case
-(``python -m common.report.replay``): the sandbox a run talks to is gone once the run ends.
+shown once, as the test's message, and it gives each ``curl`` attachment its first line, how to replay the running
+test (``python -m common.report.replay``; the sandbox a run talks to is gone once the run ends), as
+common/report/allure.py attaches it.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ class ResultsTidier:
 
     ``hidden_fixtures`` grows as tests start (common/plugin/report.py adds the fixtures no test file defines)."""
 
-    def __init__(self, results_dir: Path, sandbox: bool) -> None:
-        self.results_dir = results_dir
+    def __init__(self, sandbox: bool) -> None:
         self.sandbox = sandbox
         self.hidden_fixtures: set[str] = set()
         self.current_test_id = ""
@@ -72,6 +72,10 @@ class ResultsTidier:
 
     def _hidden(self, name: str | None) -> bool:
         return (name or "").split("::", 1)[0] in self.hidden_fixtures
+
+    def curl_attachment(self, curl: str) -> str:
+        """A (masked) curl line as the running test's ``curl`` attachment shows it: see ``curl_text``."""
+        return curl_text(curl, self.current_test_id, self.sandbox) if self.current_test_id else curl
 
     @allure_commons.hookimpl(tryfirst=True)
     def report_result(self, result: TestResult) -> None:
@@ -89,21 +93,6 @@ class ResultsTidier:
             core = _core(result.statusDetails.message or "")
             result.statusDetails = tidy_details(result.statusDetails, test_id)
             _place_error(result.steps, core, result.statusDetails.message or "")
-        if test_id:
-            self._rewrite_curls(result, test_id)
-
-    def _rewrite_curls(self, node: Any, test_id: str) -> None:
-        for attachment in node.attachments:
-            if attachment.name == "curl":
-                path = self.results_dir / attachment.source
-                try:
-                    text = path.read_text(encoding="utf-8")
-                except OSError:
-                    continue
-                if not text.startswith("#"):
-                    path.write_text(curl_text(text, test_id, self.sandbox), encoding="utf-8")
-        for step in node.steps:
-            self._rewrite_curls(step, test_id)
 
 
 def tidy_labels(result: TestResult) -> None:

@@ -19,6 +19,7 @@ from common.http.masking import Masker
 from common.live.drift import (
     DriftLog,
     DriftReadingSchemas,
+    StrictSchema,
     build_record,
     describe,
     main,
@@ -109,6 +110,53 @@ def test_optional_documented_fields_are_noted_per_object_that_came(schemas: Sche
     assert "success" not in reading.present and "items[*].status" in reading.present
 
 
+TREE = {
+    "$defs": {
+        "node": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+            },
+            "required": ["name"],
+        }
+    },
+    "type": "object",
+    "properties": {
+        "root": {"$ref": "#/$defs/node"},
+        "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+    },
+}
+"""A recursive schema (a node's children are nodes) and a map whose values are numbers."""
+
+
+def test_a_recursive_schema_is_read_as_deep_as_the_answer_goes() -> None:
+    tree = {"name": "a", "children": [{"name": "b", "children": [{"name": 3, "colour": "red"}]}]}
+    body = {"root": tree, "scores": {"x": 1, "y": 2.5, "z": "-"}}
+    reading = read_strictly("tree", TREE, body)
+    deep = "root.children[*].children[*]"
+    assert [(f.kind, f.path, f.expected, f.seen) for f in reading.findings] == [
+        ("changed_type", f"{deep}.name", ["string"], "integer"),
+        ("unknown_field", f"{deep}.colour", "not in the schema", "string"),
+        ("changed_type", "scores.z", ["number"], "string"),  # 1 is a number too
+    ]
+    assert {f"{deep}.name", "root.children[*].children"} <= reading.present
+    assert {"root.children", f"{deep}.children"} <= reading.optional and f"{deep}.name" not in reading.optional
+
+
+def test_one_strict_schema_reads_answer_after_answer_as_a_fresh_one_reads_each(schemas: SchemaStore) -> None:
+    bodies = [
+        accounts({**ACCOUNT, "status": "archived"}, trace_id="t"),
+        accounts(ACCOUNT, success=True),
+        accounts({**ACCOUNT, "name": None, "follower_count": 1}, total_count="2"),
+    ]
+    strict = StrictSchema(ACCOUNTS, document(schemas, ACCOUNTS))
+    for body in bodies:
+        again, fresh = strict.read(body), read_strictly(ACCOUNTS, document(schemas, ACCOUNTS), body)
+        assert (again.findings, again.optional, again.present) == (fresh.findings, fresh.optional, fresh.present)
+        assert again.findings or body["success"]  # each answer but the conforming one shows drift
+
+
 def test_the_drift_reading_schemas_never_fail_on_drift_but_still_on_a_missing_required_field(tmp_path: Path) -> None:
     log = DriftLog(tmp_path / "drift" / "gw0.json")
     schemas = DriftReadingSchemas(PROJECT / "schemas", log)
@@ -141,7 +189,7 @@ def run_of(tmp_path: Path, schemas: SchemaStore, *bodies_per_process: list[dict[
     for number, bodies in enumerate(bodies_per_process):
         log = DriftLog(process_file(run_dir, f"gw{number}"))
         for body in bodies:
-            log.read(ACCOUNTS, document(schemas, ACCOUNTS), body)
+            log.note(ACCOUNTS, read_strictly(ACCOUNTS, document(schemas, ACCOUNTS), body))
     return merge_processes(run_dir)
 
 

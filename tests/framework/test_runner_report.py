@@ -1,6 +1,7 @@
 """common.run.runner with common.report.allure: every check of every step, passed or failed, is an Allure sub-step
-titled with what it expected and found, and a ``checks`` JSON attachment; request and response are JSON
-attachments; a failure carries its problems as data and its category as the ``failure`` label."""
+titled with what it expected and found, and a step where one failed has a ``checks`` JSON attachment listing them;
+request and response are JSON attachments; a failure carries its problems as data and its category as the
+``failure`` label."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from common.http.masking import Masker
 from common.http.transport import Response
 from common.report.allure import AllureReporter
 from common.report.metadata import FAILURE_LABEL
+from common.report.results import ResultsTidier
 from common.run.runner import CaseRunner, StepError
 from tests.framework.fakes import FakeClock, ScriptedClient, blackboard, ok, response
 
@@ -135,13 +137,7 @@ def test_a_passed_case_shows_every_check_with_what_it_expected_and_found(
         "✓ result.id eq 'bb-1' (actual 'bb-1')",
         "✓ result.title eq 'wanted' (actual 'wanted')",
     ]
-    mime, extension, body = attachment(second, "checks")
-    assert (mime, extension) == ("application/json", "json")
-    listed = json.loads(body)
-    assert [(item["path"], item["expected"], item["actual"], item["ok"]) for item in listed][-2:] == [
-        ("result.id", "bb-1", "bb-1", True),
-        ("result.title", "wanted", "wanted", True),
-    ]
+    assert [named for step in (first, second) for named, *_ in step.attachments] == ["request", "curl", "response"] * 2
     assert not [label for label in allure_calls.labels if label[0] == FAILURE_LABEL]
 
 
@@ -150,13 +146,20 @@ def test_a_failed_check_is_a_failed_step_next_to_those_that_held(
 ) -> None:
     failure = run(TWO_STEPS, ok(result=["bb-1"]), blackboard("bb-1", "other"))
     assert isinstance(failure, ChecksFailed)
-    _, second = allure_calls.root.steps
+    first, second = allure_calls.root.steps
     shown = [(check.title, check.failed) for check in checks_of(second)]
     assert shown[-2:] == [
         ("✓ result.id eq 'bb-1' (actual 'bb-1')", False),
         ("✗ result.title: expected 'wanted', got 'other'", True),
     ]
-    listed = json.loads(attachment(second, "checks")[2])
+    assert "checks" not in [named for named, *_ in first.attachments]  # every check of the first step held
+    mime, extension, body = attachment(second, "checks")
+    assert (mime, extension) == ("application/json", "json")
+    listed = json.loads(body)
+    assert [(item["path"], item["expected"], item["actual"], item["ok"]) for item in listed][-2:] == [
+        ("result.id", "bb-1", "bb-1", True),
+        ("result.title", "wanted", "other", False),
+    ]
     assert listed[-1] == {
         "kind": "field",
         "path": "result.title",
@@ -173,7 +176,8 @@ def test_a_failed_check_is_a_failed_step_next_to_those_that_held(
 def test_request_and_response_are_json_attachments(
     run: Callable[..., BaseException | None], allure_calls: AllureCalls
 ) -> None:
-    run(f"    request: {{path: {LISTIDS}, json: {{token: s3cret}}}}\n", ok(result=["s3cret"]))
+    failing = "    expect: {body: {result: {len_ge: 2}}}\n"  # so that the step has its checks attachment
+    run(f"    request: {{path: {LISTIDS}, json: {{token: s3cret}}}}\n{failing}", ok(result=["s3cret"]))
     (step,) = allure_calls.root.steps
     for name in ("request", "response", "checks"):
         mime, extension, body = attachment(step, name)
@@ -181,6 +185,38 @@ def test_request_and_response_are_json_attachments(
         json.loads(body)
         assert "s3cret" not in body, name
     assert json.loads(attachment(step, "response")[2])["body"]["result"] == ["***"]
+
+
+REPLAY = "# 重放（新 token，发往当前目标）：python -m common.report.replay blackboard:c"
+
+
+@pytest.mark.parametrize(
+    ("sandbox", "shown"),
+    [
+        (False, [REPLAY, f"curl -X GET 'https://oapi.dingtalk.com{LISTIDS}?access_token=***'"]),
+        (True, [REPLAY, "# 本次运行的沙箱已随运行结束关闭，下面的地址不再可用，仅供查看请求：", "# curl -X GET"]),
+        (None, [f"curl -X GET 'https://oapi.dingtalk.com{LISTIDS}?access_token=***'"]),
+    ],
+    ids=["live", "sandbox", "no-tidier"],
+)
+def test_the_curl_attachment_is_written_once_saying_how_to_replay_the_test(
+    run: Callable[..., BaseException | None], allure_calls: AllureCalls, sandbox: bool | None, shown: list[str]
+) -> None:
+    tidier = ResultsTidier(sandbox=bool(sandbox))
+    tidier.current_test_id = "blackboard:c"
+    if sandbox is not None:
+        allure_commons.plugin_manager.register(tidier)
+    try:
+        run(f"    request: {{path: {LISTIDS}, query: {{access_token: s3cret}}}}\n", ok(result=["x"]))
+    finally:
+        if sandbox is not None:
+            allure_commons.plugin_manager.unregister(tidier)
+    (step,) = allure_calls.root.steps
+    mime, _, body = attachment(step, "curl")
+    lines = body.splitlines()
+    assert mime == "text/plain"
+    assert [line[: len(start)] for line, start in zip(lines, shown, strict=False)] == shown
+    assert len(lines) == len(shown) and "s3cret" not in body
 
 
 @pytest.mark.parametrize(

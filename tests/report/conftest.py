@@ -24,9 +24,10 @@ def report_tooling() -> Path:
     return ALLURE_CLI
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def offline_page(browser: Browser) -> Iterator[Page]:
-    """A page that can load files only: every other request is aborted, as on a machine without network."""
+    """A page that can load files only: every other request is aborted, as on a machine without network. One per
+    module: the tests of a report share the page that has it open (loading the single-file report is its parse)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
 
     def only_files(route: Route) -> None:

@@ -54,9 +54,9 @@ def failed_result() -> model2.TestResult:
     )
 
 
-def test_a_result_keeps_the_case_and_loses_the_plumbing(tmp_path: Path) -> None:
+def test_a_result_keeps_the_case_and_loses_the_plumbing() -> None:
     result = failed_result()
-    ResultsTidier(tmp_path, sandbox=True).report_result(result)
+    ResultsTidier(sandbox=True).report_result(result)
     assert [(label.name, label.value) for label in result.labels] == [("epic", "E"), ("tag", "smoke")]
     assert [(p.name, p.value) for p in result.parameters] == [(TEST_ID, "x:x"), (LOCATION, "data/x.yaml:4")]
     assert result.fullName == "x:x"
@@ -67,9 +67,9 @@ def test_a_result_keeps_the_case_and_loses_the_plumbing(tmp_path: Path) -> None:
     assert step.steps[0].statusDetails == StatusDetails(message=result.statusDetails.message)
 
 
-def test_a_test_that_runs_no_yaml_case_keeps_a_parameter_named_case(tmp_path: Path) -> None:
+def test_a_test_that_runs_no_yaml_case_keeps_a_parameter_named_case() -> None:
     result = model2.TestResult(name="test_own", parameters=[Parameter(name="case", value="'mine'")])
-    ResultsTidier(tmp_path, sandbox=True).report_result(result)
+    ResultsTidier(sandbox=True).report_result(result)
     assert [(p.name, p.value) for p in result.parameters] == [("case", "mine")]
 
 
@@ -78,13 +78,13 @@ def test_the_history_follows_the_test_id_not_the_line() -> None:
     moved.parameters[1].value = "'data/x.yaml:40'"
     tidied = []
     for result in (failed_result(), moved):
-        ResultsTidier(Path("."), sandbox=True).report_result(result)
+        ResultsTidier(sandbox=True).report_result(result)
         tidied.append((result.testCaseId, result.historyId))
     assert tidied[0] == tidied[1]
 
 
-def test_framework_fixtures_leave_set_up_and_tear_down(tmp_path: Path) -> None:
-    tidier = ResultsTidier(tmp_path, sandbox=True)
+def test_framework_fixtures_leave_set_up_and_tear_down() -> None:
+    tidier = ResultsTidier(sandbox=True)
     tidier.hidden_fixtures.update({"case_runner", "pytestconfig"})
     container = model2.TestResultContainer(
         befores=[model2.TestStepResult(name="pytestconfig"), model2.TestStepResult(name="tenant_data")],
