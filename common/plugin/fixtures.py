@@ -160,10 +160,12 @@ class DingTalk:
             if isinstance(response.body, dict) and isinstance(response.body.get("access_token"), str):
                 runner.masker.add(response.body["access_token"])
             runner.reporter.exchange(response)
+            problems = self.problems(request, response, check=check, schema=schema)
+            if problems:
+                runner.reporter.failed_exchange(response.request)
         error = dingtalk_api.is_error(api, response)
         if endpoint is not None and endpoint.writes and not error and runner.ledger is not None:
             runner.ledger.record(endpoint.writes, endpoint.object)
-        problems = self.problems(request, response, check=check, schema=schema)
         if problems:
             title = f"{request.method} {path} ({api}) → HTTP {response.status}"
             masked = [runner.masker(problem) for problem in problems]

@@ -1,7 +1,7 @@
-"""Allure reporting: labels from the YAML case and, per step, the request, response and curl (already saying how to
-replay the case), and every check with what it expected and found: one sub-step each (failed ones failed) and, for a
-step where one failed, a ``checks`` JSON attachment listing them; all masked. A failed case also gets the
-``failure`` label its category is matched on (common/report/metadata.py)."""
+"""Allure reporting: labels from the YAML case and, per step, the request and response, and every check with what it
+expected and found: one sub-step each (failed ones failed); a step where a check failed also gets a ``checks`` JSON
+attachment listing them and the request's curl line (already saying how to replay the case); all masked. A failed
+case also gets the ``failure`` label its category is matched on (common/report/metadata.py)."""
 
 from __future__ import annotations
 
@@ -77,12 +77,21 @@ class AllureReporter:
             allure.dynamic.label(FAILURE_LABEL, category)
 
     def exchange(self, response: Response) -> None:
-        """Attach a whole exchange: earlier (retried) answers first, then the final one."""
+        """Attach a whole exchange: earlier (retried) answers first, then the request and the final answer."""
         for earlier in response.history:
             with self.step(f"answer that was retried: HTTP {earlier.status}"):
                 self._attach_response(earlier)
         self.request(response.request)
         self._attach_response(response)
+
+    def failed_exchange(self, request: OutgoingRequest) -> None:
+        """Attach the curl line of a request whose answer failed its checks, after how to replay the running test
+        when the process tidies its results (common/report/results.py). A passing exchange has none: its request
+        and answer say what happened, and every file in the results costs the run time."""
+        curl = self.masker(to_curl(request))
+        tidier = next((p for p in allure_commons.plugin_manager.get_plugins() if isinstance(p, ResultsTidier)), None)
+        shown = curl if tidier is None else tidier.curl_attachment(curl)
+        allure.attach(shown, name="curl", attachment_type=allure.attachment_type.TEXT)
 
     def retry(self, retrying: Retrying[Response | SendFailure]) -> None:
         """A step for a retry, titled with its number and reason, the failed exchange attached."""
@@ -92,19 +101,15 @@ class AllureReporter:
                 self.exchange(failed)
             else:
                 self.request(failed.request)
+                self.failed_exchange(failed.request)
                 allure.attach(self.masker(str(failed)), name="error", attachment_type=allure.attachment_type.TEXT)
 
     def request(self, request: OutgoingRequest) -> None:
-        """Attach a request (JSON: ``METHOD URL``, headers, body) and its curl line (also when no answer came), after
-        how to replay the running test when the process tidies its results (common/report/results.py)."""
+        """Attach a request (JSON: ``METHOD URL``, headers, body)."""
         shown: dict[str, Any] = {"request": f"{request.method} {request.url}", "headers": dict(request.headers)}
         if request.body:
             shown["body"] = _parsed(request.body.decode("utf-8", errors="replace"))
         self._attach_json("request", shown)
-        curl = self.masker(to_curl(request))
-        tidier = next((p for p in allure_commons.plugin_manager.get_plugins() if isinstance(p, ResultsTidier)), None)
-        shown_curl = curl if tidier is None else tidier.curl_attachment(curl)
-        allure.attach(shown_curl, name="curl", attachment_type=allure.attachment_type.TEXT)
 
     def _attach_response(self, response: Response) -> None:
         shown = {

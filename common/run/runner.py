@@ -234,6 +234,7 @@ class CaseRunner:
         self.reporter.checks(outcomes)
         found = problems(outcomes)
         if found:
+            self.reporter.failed_exchange(response.request)
             raise self._failure(case, step, response, found)
         return response
 

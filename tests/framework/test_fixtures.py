@@ -17,7 +17,7 @@ from common.cases.model import Auth
 from common.cases.schemas import SchemaStore
 from common.core.errors import CheckFailure
 from common.http.masking import Masker
-from common.http.transport import Response
+from common.http.transport import OutgoingRequest, Response
 from common.plugin.fixtures import LIVE_WRITES_SKIP, DingTalk
 from common.run.runner import CaseRunner
 from common.run.write_ledger import WriteLedger
@@ -31,11 +31,12 @@ TOKEN = "t0k3n5ecret"
 
 @dataclass
 class RecordingReporter:
-    """Stands in for the Allure reporter: notes each step and each exchange."""
+    """Stands in for the Allure reporter: notes each step, each exchange and each failed one's request."""
 
     masker: Masker
     steps: list[str] = field(default_factory=list)
     exchanges: list[Response] = field(default_factory=list)
+    failed: list[OutgoingRequest] = field(default_factory=list)
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -44,6 +45,9 @@ class RecordingReporter:
 
     def exchange(self, answer: Response) -> None:
         self.exchanges.append(answer)
+
+    def failed_exchange(self, request: OutgoingRequest) -> None:
+        self.failed.append(request)
 
 
 @dataclass
@@ -87,6 +91,7 @@ def test_post_sends_through_the_run_s_client_and_shows_the_exchange(tmp_path: Pa
         Auth.TOKEN,
     )
     assert run.reporter.steps == [f"POST {CATEGORIES}"] and len(run.reporter.exchanges) == 1
+    assert run.reporter.failed == []  # a success has no curl line attached
 
 
 def test_get_on_the_new_host_with_another_auth(tmp_path: Path) -> None:
@@ -113,6 +118,7 @@ def test_an_errcode_other_than_0_fails_with_the_errmsg_and_the_curl_line(tmp_pat
         f"POST {CATEGORIES} (oapi) → HTTP 200\n  - errcode: expected 0, got 40035 (errmsg: 缺少参数)"
     )
     assert "replay:" in message and "curl" in message
+    assert run.reporter.failed == [run.reporter.exchanges[0].request]  # its curl line is attached; a success's is not
 
 
 def test_check_false_accepts_a_refusal_and_still_checks_the_error_schema(tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ def test_a_passed_case_shows_every_check_with_what_it_expected_and_found(
         "✓ result.id eq 'bb-1' (actual 'bb-1')",
         "✓ result.title eq 'wanted' (actual 'wanted')",
     ]
-    assert [named for step in (first, second) for named, *_ in step.attachments] == ["request", "curl", "response"] * 2
+    assert [named for step in (first, second) for named, *_ in step.attachments] == ["request", "response"] * 2
     assert not [label for label in allure_calls.labels if label[0] == FAILURE_LABEL]
 
 
@@ -152,7 +152,8 @@ def test_a_failed_check_is_a_failed_step_next_to_those_that_held(
         ("✓ result.id eq 'bb-1' (actual 'bb-1')", False),
         ("✗ result.title: expected 'wanted', got 'other'", True),
     ]
-    assert "checks" not in [named for named, *_ in first.attachments]  # every check of the first step held
+    assert [named for named, *_ in first.attachments] == ["request", "response"]  # every check of it held
+    assert [named for named, *_ in second.attachments] == ["request", "response", "checks", "curl"]
     mime, extension, body = attachment(second, "checks")
     assert (mime, extension) == ("application/json", "json")
     listed = json.loads(body)
@@ -199,7 +200,7 @@ REPLAY = "# 重放（新 token，发往当前目标）：python -m common.report
     ],
     ids=["live", "sandbox", "no-tidier"],
 )
-def test_the_curl_attachment_is_written_once_saying_how_to_replay_the_test(
+def test_a_failed_exchange_s_curl_line_says_how_to_replay_the_test(
     run: Callable[..., BaseException | None], allure_calls: AllureCalls, sandbox: bool | None, shown: list[str]
 ) -> None:
     tidier = ResultsTidier(sandbox=bool(sandbox))
@@ -207,7 +208,8 @@ def test_the_curl_attachment_is_written_once_saying_how_to_replay_the_test(
     if sandbox is not None:
         allure_commons.plugin_manager.register(tidier)
     try:
-        run(f"    request: {{path: {LISTIDS}, query: {{access_token: s3cret}}}}\n", ok(result=["x"]))
+        failing = "    expect: {body: {result: {len_ge: 2}}}\n"
+        run(f"    request: {{path: {LISTIDS}, query: {{access_token: s3cret}}}}\n{failing}", ok(result=["x"]))
     finally:
         if sandbox is not None:
             allure_commons.plugin_manager.unregister(tidier)
