@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 MASK = "***"
 
@@ -82,20 +83,26 @@ class MaskingLogFilter(logging.Filter):
 
 
 def install_log_masking(masker: Masker, logger_names: Iterable[str] = ("urllib3", "requests")) -> Callable[[], None]:
-    """Mask the loggers that see URLs (each one and its existing children, since a logger's filters do not
-    apply to records propagated from below); returns the function that removes the filter again."""
-    log_filter = MaskingLogFilter(masker)
+    """Mask every record of the loggers that see URLs and of their children, those made later included (requests
+    and urllib3 are imported when a run first sends): as the record is made, since a logger's filters do not apply
+    to records propagated from below. Returns the function that takes the masking off again."""
     names = tuple(logger_names)
-    loggers = [
-        logging.getLogger(name)
-        for name in [*names, *list(logging.root.manager.loggerDict)]
-        if name in names or name.startswith(tuple(f"{n}." for n in names))
-    ]
-    for logger in loggers:
-        logger.addFilter(log_filter)
+    children = tuple(f"{name}." for name in names)
+    log_filter = MaskingLogFilter(masker)
+    previous = logging.getLogRecordFactory()
+    active = [True]
+
+    def masked_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if active[0] and (record.name in names or record.name.startswith(children)):
+            log_filter.filter(record)
+        return record
+
+    logging.setLogRecordFactory(masked_record)
 
     def remove() -> None:
-        for logger in loggers:
-            logger.removeFilter(log_filter)
+        active[0] = False
+        if logging.getLogRecordFactory() is masked_record:
+            logging.setLogRecordFactory(previous)
 
     return remove

@@ -180,20 +180,47 @@ def test_the_log_filter_leaves_clean_records_alone() -> None:
 
 @pytest.fixture
 def installed() -> Iterator[None]:
-    """Masking installed on urllib3's loggers, removed afterwards."""
-    logging.getLogger("urllib3.connectionpool")  # exists once urllib3 is imported, as in a real run
+    """Masking installed for urllib3's loggers, removed afterwards."""
     remove = install_log_masking(Masker([TOKEN]), ("urllib3",))
     yield
     remove()
 
 
-def test_removing_masking_takes_the_filter_off_every_logger_it_was_put_on() -> None:
-    loggers = [logging.getLogger("urllib3"), logging.getLogger("urllib3.connectionpool")]
-    before = [list(logger.filters) for logger in loggers]
+def _log_a_token(logger: str) -> None:
+    logging.getLogger(logger).debug("GET /topapi/blackboard/get?access_token=%s", TOKEN)
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_logger_made_after_masking_is_installed_is_masked_too(caplog: pytest.LogCaptureFixture) -> None:
+    later = f"urllib3.made_later_{id(caplog)}"  # like urllib3.connectionpool when requests loads at the first send
+    assert later not in logging.root.manager.loggerDict
+    with caplog.at_level(logging.DEBUG):
+        _log_a_token(later)
+        _log_a_token("urllib3_lookalike")  # not urllib3's: left alone
+    assert caplog.messages == [
+        "GET /topapi/blackboard/get?access_token=***",
+        f"GET /topapi/blackboard/get?access_token={TOKEN}",
+    ]
+
+
+def test_removing_masking_leaves_records_as_they_are(caplog: pytest.LogCaptureFixture) -> None:
+    before = logging.getLogRecordFactory()
     remove = install_log_masking(Masker([TOKEN]), ("urllib3",))
-    assert all(len(logger.filters) == len(old) + 1 for logger, old in zip(loggers, before, strict=True))
     remove()
-    assert [list(logger.filters) for logger in loggers] == before
+    assert logging.getLogRecordFactory() is before
+    with caplog.at_level(logging.DEBUG):
+        _log_a_token("urllib3.connectionpool")
+    assert caplog.messages == [f"GET /topapi/blackboard/get?access_token={TOKEN}"]
+
+
+def test_masking_removed_out_of_order_stops_masking_all_the_same(caplog: pytest.LogCaptureFixture) -> None:
+    first = install_log_masking(Masker([TOKEN]), ("urllib3",))
+    second = install_log_masking(Masker(), ("requests",))
+    first()  # not the last installed: its factory stays in the chain, switched off
+    with caplog.at_level(logging.DEBUG):
+        _log_a_token("urllib3.connectionpool")
+    second()
+    assert caplog.messages == [f"GET /topapi/blackboard/get?access_token={TOKEN}"]
 
 
 @pytest.mark.usefixtures("installed")
