@@ -5,6 +5,7 @@ workers per core: many tests wait for a run of the API suite in another process.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,11 +33,33 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return WORKERS_PER_CORE * (os.cpu_count() or 1)
 
 
+def _limit(item: pytest.Item) -> float:
+    """The test's time limit: its own ``timeout`` mark's, else its folder's."""
+    marker = item.get_closest_marker("timeout")
+    return marker.args[0] if marker is not None else LIMITS.get(item.path.parent.name, DEFAULT)
+
+
+def _shared_run(item: pytest.Item) -> str | None:
+    """The xdist group of the shared run the test reads (tests/shared_runs.py, tests/e2e/conftest.py…), if any."""
+    marker = item.get_closest_marker("xdist_group")
+    return marker.args[0] if marker is not None else None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test gets its time limit. Under xdist (``--dist loadgroup --no-loadscope-reorder``) the work goes out in
+    this order: the shared runs, the one with most readers first, then the other tests by their limit, the longest
+    first, so that no long test is handed out last to run on alone at the end while the many short ones fill the
+    gaps wherever they come."""
+    readers = Counter(group for item in items if (group := _shared_run(item)) is not None)
     for item in items:
         if item.get_closest_marker("timeout") is None:
-            folder = item.path.parent.name
-            item.add_marker(pytest.mark.timeout(LIMITS.get(folder, DEFAULT)))
+            item.add_marker(pytest.mark.timeout(_limit(item)))
+
+    def handed_out(item: pytest.Item) -> tuple[int, float]:
+        group = _shared_run(item)
+        return (0, -readers[group]) if group is not None else (1, -_limit(item))
+
+    items.sort(key=handed_out)
 
 
 @pytest.fixture(scope="session")

@@ -51,11 +51,11 @@ class RunResults:
         return Counter((r["historyId"], r["fullName"], r["name"], r["status"]) for r in results)
 
 
-def run_with_results(project: Project, output: Path, *args: str) -> RunResults:
-    """``pytest *args`` in ``project``, its JUnit XML and Allure results written under ``output``; a run whose
-    cases fail (exit 1) counts, one that could not run does not."""
+def run_with_results(project: Project, output: Path, *args: str, env: dict[str, str] | None = None) -> RunResults:
+    """``pytest *args`` in ``project`` (with ``env``), its JUnit XML and Allure results written under ``output``; a
+    run whose cases fail (exit 1) counts, one that could not run does not."""
     junit, allure = output / "junit.xml", output / "allure-results"
-    done = project.run(*args, f"--alluredir={allure}", f"--junitxml={junit}", "-q")
+    done = project.run(*args, f"--alluredir={allure}", f"--junitxml={junit}", "-q", env=env)
     assert done.returncode in (0, 1), done.output
     return RunResults(done, junit, allure)
 
@@ -68,18 +68,30 @@ class ShardedRun:
     shards: list[RunResults]
 
 
+ONE_CORE_RUNNER = {"PYTEST_XDIST_AUTO_NUM_WORKERS": "1"}
+"""The shards' ``-n auto`` as on a runner of one core (pytest-xdist's own setting): one worker each, beside each
+other here; their sharing out is pytest-split's, the same on any number of cores."""
+SHARDED_CASE_FILES = ("auth", "blackboard", "robot")
+"""The case files the sharded run keeps: the claims on it are about sharding, not about the shipped cases (the
+README's whole run is ``sandbox_run``'s); with the hand-written tests, enough to share out, some of them in the
+committed .test_durations and some not."""
+
+
 @pytest.fixture(scope="session")
 def sharded_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> ShardedRun:
-    """The workflow's shards on the built-in sandbox, with the committed .test_durations and FAILING_CASE added; side
-    by side, as CI's matrix runs them (each with its own sandbox and its own results)."""
+    """The workflow's shards on the built-in sandbox, on the SHARDED_CASE_FILES with FAILING_CASE added and the
+    committed .test_durations; side by side, as CI's matrix runs them (each with its own sandbox and results)."""
     project = copy_project(tmp_path_factory.mktemp("sharded-project"), bytecode)
+    project.keep_case_files(*SHARDED_CASE_FILES)
     shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
     project.add_cases("blackboard.yaml", FAILING_CASE)
     output = tmp_path_factory.mktemp("shards")
     workflow = load_workflow()
 
     def shard(group: int) -> RunResults:
-        return run_with_results(project, output / f"shard-{group}", *shard_command(workflow, group))
+        return run_with_results(
+            project, output / f"shard-{group}", *shard_command(workflow, group), env=ONE_CORE_RUNNER
+        )
 
     with ThreadPoolExecutor() as pool:
         shards = list(pool.map(shard, range(1, splits(workflow) + 1)))

@@ -8,10 +8,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
-from sandbox import SandboxProcess
-from tests.e2e.harness import FAR_FROM_CHINA, YAML_CASES, Project, RunningSandbox, SuiteRun, copy_project
-from tests.e2e.suite_additions import ADDED_BY_A_USER, BROKEN_FILE, NARROW_WINDOW, TYPO_CASE
+from sandbox import SandboxConfig, SandboxProcess, SandboxServer
+from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
+from tests.e2e.harness import (
+    FAR_FROM_CHINA,
+    FLAKY_DINGTALK,
+    RETRIES_UNDER_FAULTS,
+    YAML_CASES,
+    LiveRun,
+    Project,
+    RunningSandbox,
+    SteppingClock,
+    SuiteRun,
+    copy_project,
+)
+from tests.e2e.suite_additions import ADDED_BY_A_USER, BROKEN_FILE, NARROW_WINDOW, PARALLEL_FLOWS, TYPO_CASE
 
 
 @pytest.fixture
@@ -57,3 +70,55 @@ def live_read_only_run(
         yield project, run, sandbox.stats()
     finally:
         process.stop()
+
+
+def _without_counts(profile: str) -> str:
+    """The sandbox profile as a live tenant's would be written: ids only, no `counts:` block."""
+    kept, inside_counts = [], False
+    for line in profile.splitlines():
+        if line.startswith("counts:"):
+            inside_counts = True
+            continue
+        if inside_counts and line.startswith("  "):
+            continue
+        inside_counts = False
+        kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+@pytest.fixture(scope="session")
+def live_writing_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> Iterator[LiveRun]:
+    """The whole suite in live mode with writes allowed, on two workers, as a new user's first live run would be
+    against a flaky DingTalk: a profile that pins no counts, a robot to notify, a JUnit file, a debug log, copies of
+    the announcement life cycle side by side (PARALLEL_FLOWS), and a sandbox under FLAKY_DINGTALK whose tokens
+    expire every hundred or so calls."""
+    project = copy_project(tmp_path_factory.mktemp("live-writing-run"), bytecode)
+    profile = project.root / "data" / "profiles" / "ids-only.yaml"
+    profile.write_text(_without_counts((project.root / "data/profiles/sandbox.yaml").read_text("utf-8")), "utf-8")
+    assert "counts:" not in profile.read_text("utf-8")
+    project.add_cases("blackboard.yaml", PARALLEL_FLOWS)
+    # a token lives for 300 sandbox clock readings (about a hundred calls), so the run has to get new ones
+    config = SandboxConfig(clock=SteppingClock(0.01), token_ttl=3, faults=FLAKY_DINGTALK)
+    # the run's notification goes to a robot without faults: it is sent once, at the end, and not retried
+    with SandboxServer(config=config) as server, SandboxServer() as robot, pytest.MonkeyPatch.context() as patch:
+        issued: list[str] = []
+        issue_token = server.state.issue_token
+
+        def issue_and_record() -> str:
+            issued.append(issue_token())
+            return issued[-1]
+
+        patch.setattr(server.state, "issue_token", issue_and_record)
+        sandbox = RunningSandbox(server.url)
+        environ = {
+            **sandbox.environ(),
+            **RETRIES_UNDER_FAULTS,
+            "DINGTALK_PROFILE": "data/profiles/ids-only.yaml",
+            "DINGTALK_ROBOT_WEBHOOK": f"{robot.url}/robot/send?access_token={DEFAULT_ROBOT_TOKEN}",
+            "DINGTALK_ROBOT_SECRET": DEFAULT_ROBOT_SECRET,
+        }
+        before = sandbox.stats()["objects"]["blackboard"]
+        args = ("-n", "2", "-q", "-rs", "--junitxml=reports/junit.xml", "--log-file=reports/run.log")
+        run = project.run(*args, "--log-file-level=DEBUG", env=environ, timeout=400)
+        robot_messages = requests.get(f"{robot.url}/__sandbox/robot/messages", timeout=5).json()["messages"]
+        yield LiveRun(project, run, tuple(issued), robot_messages, sandbox.stats(), before)

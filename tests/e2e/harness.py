@@ -3,11 +3,16 @@ about one case that needs no pytest run, the suite's case runner built in the te
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from common.http.requests_transport import HttpTransport
 from common.report.allure import AllureReporter
 from common.run.runner import CaseRunner
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
+from sandbox.faults import FaultSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUITE_PARTS = ("common", "sandbox", "schemas", "data", "testcases", "conftest.py", "pytest.ini")
@@ -31,6 +37,8 @@ SANDBOX_RUN = "sandbox-run"
 """The xdist group of the tests reading ``sandbox_run``."""
 LIVE_READ_ONLY_RUN = "live-read-only-run"
 """The xdist group of the tests reading ``live_read_only_run``."""
+LIVE_WRITING_RUN = "live-writing-run"
+"""The xdist group of the tests reading ``live_writing_run``."""
 YAML_CASES = "testcases/test_cases.py"
 """The module that runs every YAML case (the hand-written examples beside it are left out of these counts)."""
 FAR_FROM_CHINA = "America/Los_Angeles"
@@ -40,6 +48,11 @@ FAR_FROM_CHINA = "America/Los_Angeles"
 UNLIMITED = {"DINGTALK_QPS": "0", "DINGTALK_SANDBOX_FAULTS": "qps=0"}
 """Runs on the built-in sandbox go without the per-second limits (the client's and the sandbox's): waiting for
 them is only latency here; tests/e2e/test_resilience.py and tests/sandbox/test_qps.py test the limits."""
+FLAKY_DINGTALK = FaultSettings(latency_ms=20, busy=0.05, rate_limited=0.05, qps=20)
+"""5 % of calls answered busy and 5 % rate limited, each 20 ms slower, and DingTalk's limit of 20 calls per API
+per second: with 3 retries one call in 10 000 would still fail, one run in ~20; RETRIES_UNDER_FAULTS make that one
+in a million calls, so that a run shows the mechanism rather than luck."""
+RETRIES_UNDER_FAULTS = {"DINGTALK_RETRIES": "5", "DINGTALK_RETRY_BACKOFF": "0.05"}
 REPORT_PARTS = ("package.json", "package-lock.json", "allurerc.mjs", "tools/report-data-first.mjs")
 """What `npm run report` needs besides node_modules, which is linked from the checkout (after `npm ci`)."""
 
@@ -84,6 +97,13 @@ class Project:
         done = subprocess.run(command, cwd=self.root, env=environ, capture_output=True, text=True, timeout=timeout)
         return SuiteRun(done.returncode, done.stdout, done.stderr)
 
+    def keep_case_files(self, *stems: str) -> None:
+        """Remove every case file of data/ but ``stems`` (e.g. "auth"): a small suite, for a claim about how the
+        framework runs cases rather than about the shipped ones."""
+        for data in (self.root / "data").glob("*.yaml"):
+            if data.stem not in stems:
+                data.unlink()
+
     def add_cases(self, file_name: str, yaml_text: str) -> None:
         """Append cases (YAML list items) to a data file."""
         path = self.root / "data" / file_name
@@ -111,14 +131,66 @@ class Project:
 
 def copy_project(destination: Path, bytecode: Path | None = None) -> Project:
     """A copy of the suite's files in ``destination``, its runs' compiled Python kept in ``bytecode`` (see
-    ``Project.bytecode``); reports/ starts empty."""
+    ``Project.bytecode``), starting from the session's ``shared_bytecode``; reports/ starts empty."""
     for part in SUITE_PARTS:
         source = PROJECT_ROOT / part
         if source.is_dir():
             shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, destination / part)
+    if bytecode is not None:
+        shared = shared_bytecode(bytecode)
+        for compiled in shared.rglob("*.pyc"):
+            linked = bytecode / destination.resolve().relative_to(destination.anchor) / compiled.relative_to(shared)
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            os.link(compiled, linked)
     return Project(destination, bytecode)
+
+
+COMPILED_ONCE = ("common", "sandbox")
+"""The packages whose compiled Python the project copies of a test session share."""
+
+
+def shared_bytecode(bytecode: Path) -> Path:
+    """The checkout's COMPILED_ONCE packages compiled once per test session under ``bytecode``, by path from the
+    project root. Python checks a compiled file against its source's modification time and size, which a copy keeps
+    (shutil.copy2): a copy's first run then compiles only what its test changed. A source edited since is compiled
+    again for the copy, written beside (a new file), never over the shared one."""
+    shared = bytecode / "shared"
+    if shared.is_dir():
+        return shared
+    bytecode.mkdir(parents=True, exist_ok=True)
+    _link_installed_bytecode(bytecode)
+    building = Path(tempfile.mkdtemp(prefix="shared-", dir=bytecode))
+    for package in COMPILED_ONCE:
+        for source in (PROJECT_ROOT / package).rglob("*.py"):
+            relative = source.relative_to(PROJECT_ROOT)
+            compiled = building / relative.parent / f"{relative.stem}.{sys.implementation.cache_tag}.pyc"
+            try:
+                py_compile.compile(str(source), cfile=str(compiled), doraise=True)
+            except py_compile.PyCompileError:
+                continue  # a source mid-edit: each copy compiles it itself
+    try:
+        building.rename(shared)
+    except OSError:  # another worker of this session put its own there first
+        shutil.rmtree(building)
+    return shared
+
+
+def _link_installed_bytecode(bytecode: Path) -> None:
+    """Link the compiled files the interpreter has beside the installed modules this process has loaded (the standard
+    library, pytest, requests…) to where the runs' PYTHONPYCACHEPREFIX looks for them: else a session's first runs
+    would each compile them again."""
+    for module in list(sys.modules.values()):
+        spec = getattr(module, "__spec__", None)
+        if spec is None or not spec.origin or not spec.cached or Path(spec.origin).is_relative_to(PROJECT_ROOT):
+            continue
+        installed, source = Path(spec.cached), Path(spec.origin)
+        if installed.parent.name == "__pycache__" and installed.is_file():
+            linked = bytecode / source.parent.relative_to(source.anchor) / installed.name
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):  # linked by another worker of this session
+                os.link(installed, linked)
 
 
 @dataclass(frozen=True)
@@ -142,6 +214,34 @@ class RunningSandbox:
             "DINGTALK_PROFILE": "data/profiles/sandbox.yaml",
             "DINGTALK_ALLOW_WRITES": "1" if allow_writes else "0",
         }
+
+
+class SteppingClock:
+    """Real time plus a small step at every reading: a sandbox on it expires its tokens after so many calls, however
+    often the run renews them by real time."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.ahead = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.ahead += self.step
+            return time.time() + self.ahead
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """A run on a sandbox serving as the live tenant: the run, the tokens the sandbox issued during it, the robot's
+    messages, the sandbox's stats after it and its announcements before it."""
+
+    project: Project
+    run: SuiteRun
+    issued: tuple[str, ...]
+    robot_messages: list[dict]
+    stats: dict
+    announcements_before: int
 
 
 @dataclass(frozen=True)

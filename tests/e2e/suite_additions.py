@@ -53,3 +53,40 @@ TYPO_CASE = """
 
 BROKEN_FILE = "epic: x\nfeature: y\ncases:\n  - id: a\n    title: [\n"
 """A new data file with a YAML error on its line 6."""
+
+_CRUD_COPY = """
+  - id: crud-copy-{n}
+    title: parallel copy {n} of the announcement life cycle
+    writes: true
+    steps:
+      - request:
+          path: /topapi/blackboard/create
+          json:
+            create_request:
+              operation_userid: ${{profile.admin_userid}}
+              title: apitest ${{uid}} copy
+              content: parallel copy {n}
+              ding: false
+              push_top: false
+              blackboard_receiver: {{userid_list: "${{profile.test_userids}}"}}
+      - request:
+          path: /topapi/blackboard/listids
+          json:
+            query_request: {{operation_userid: "${{profile.admin_userid}}", page: 1, page_size: 30,
+                             start_time: "${{datetime(-1d)}}", end_time: "${{datetime(+1d)}}"}}
+        save: {{ids: result}}
+      - for_each: ${{ids}}
+        request:
+          path: /topapi/blackboard/get
+          json: {{blackboard_id: "${{item}}", operation_userid: "${{profile.admin_userid}}"}}
+        until: {{result.title: "apitest ${{uid}} copy"}}
+        save: {{bb_id: result.id}}
+    teardown:
+      - request:
+          path: /topapi/blackboard/delete
+          json: {{blackboard_id: "${{bb_id}}", operation_userid: "${{profile.admin_userid}}"}}
+"""
+
+PARALLEL_COPIES = 8
+PARALLEL_FLOWS = "".join(_CRUD_COPY.format(n=n) for n in range(PARALLEL_COPIES))
+"""Copies of one announcement life cycle, each finding what it created by its own ``${uid}`` among the others'."""

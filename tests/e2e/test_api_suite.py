@@ -12,48 +12,17 @@ from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
 from tests.e2e.harness import (
     LIVE_READ_ONLY_RUN,
+    LIVE_WRITING_RUN,
     PROJECT_ROOT,
     SANDBOX_RUN,
+    LiveRun,
     Project,
-    RunningSandbox,
     SuiteRun,
 )
+from tests.e2e.suite_additions import PARALLEL_COPIES
 
 REQUEST_LINE = re.compile(r'"(GET|POST) (/[^?\s]*)\S* HTTP/1\.1" \d{3} ')
 """A request line of the sandbox's access log, as the debug log file records it."""
-
-CRUD_COPY = """
-  - id: crud-copy-{n}
-    title: parallel copy {n} of the announcement life cycle
-    writes: true
-    steps:
-      - request:
-          path: /topapi/blackboard/create
-          json:
-            create_request:
-              operation_userid: ${{profile.admin_userid}}
-              title: apitest ${{uid}} copy
-              content: parallel copy {n}
-              ding: false
-              push_top: false
-              blackboard_receiver: {{userid_list: "${{profile.test_userids}}"}}
-      - request:
-          path: /topapi/blackboard/listids
-          json:
-            query_request: {{operation_userid: "${{profile.admin_userid}}", page: 1, page_size: 30,
-                             start_time: "${{datetime(-1d)}}", end_time: "${{datetime(+1d)}}"}}
-        save: {{ids: result}}
-      - for_each: ${{ids}}
-        request:
-          path: /topapi/blackboard/get
-          json: {{blackboard_id: "${{item}}", operation_userid: "${{profile.admin_userid}}"}}
-        until: {{result.title: "apitest ${{uid}} copy"}}
-        save: {{bb_id: result.id}}
-    teardown:
-      - request:
-          path: /topapi/blackboard/delete
-          json: {{blackboard_id: "${{bb_id}}", operation_userid: "${{profile.admin_userid}}"}}
-"""
 
 
 def _project_cases() -> list[Case]:
@@ -111,7 +80,8 @@ def test_a_new_yaml_case_shows_up_in_the_report_with_its_labels_and_exchanges(
         ("severity", "minor"),
     } <= labels
     attachments = [a["name"] for step in result["steps"] for a in _all_attachments(step)]
-    assert {"request", "response", "curl"} <= set(attachments)
+    assert {"request", "response"} <= set(attachments)
+    assert "curl" not in attachments  # a passing step's exchange has no curl line: only a failed one does
 
 
 @pytest.mark.xdist_group(LIVE_READ_ONLY_RUN)
@@ -150,13 +120,14 @@ def test_the_log_file_holds_every_request_of_every_worker(live_read_only_run: tu
     assert len(emulated) == stats["total"] > 20
 
 
-def test_parallel_flows_run_side_by_side_and_leave_nothing_behind(project: Project, sandbox: RunningSandbox) -> None:
-    before = sandbox.stats()["objects"]["blackboard"]
-    project.add_cases("blackboard.yaml", "".join(CRUD_COPY.format(n=n) for n in range(8)))
-    run = project.run("-n", "2", "-q", "-k", "crud", env=sandbox.environ())
-    assert run.returncode == 0, run.output
-    assert _summary(run.output) == {"passed": 9}
-    assert sandbox.stats()["objects"]["blackboard"] == before
+@pytest.mark.xdist_group(LIVE_WRITING_RUN)
+def test_parallel_flows_run_side_by_side_and_leave_nothing_behind(live_writing_run: LiveRun) -> None:
+    """Copies of one announcement life cycle, on two workers among the whole live run's cases."""
+    project, run = live_writing_run.project, live_writing_run.run
+    assert run.returncode == 0, run.output[-3000:]
+    copies = [result for result in project.allure_results() if result["fullName"].startswith("blackboard:crud-copy-")]
+    assert sorted(result["status"] for result in copies) == ["passed"] * PARALLEL_COPIES
+    assert live_writing_run.stats["objects"]["blackboard"] == live_writing_run.announcements_before
 
 
 def _all_attachments(step: dict) -> list[dict]:

@@ -1,13 +1,17 @@
 """The harness's runs of the API suite compile their Python into the test session's bytecode folder, never beside
-the sources: not in the project copy, not in the checkout."""
+the sources: not in the project copy, not in the checkout; the framework's packages are compiled once for every copy
+of the session."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.e2e.harness import PROJECT_ROOT, SANDBOX_RUN, Project, SuiteRun
+from tests.e2e.harness import PROJECT_ROOT, SANDBOX_RUN, Project, SuiteRun, shared_bytecode
 
 
 @pytest.mark.xdist_group(SANDBOX_RUN)
@@ -22,3 +26,20 @@ def test_a_run_keeps_its_compiled_python_in_the_session_s_folder(
     assert list(project.root.rglob("__pycache__")) == []
     since = min(path.stat().st_mtime for path in compiled)
     assert [path for path in PROJECT_ROOT.glob("common/**/*.pyc") if path.stat().st_mtime >= since] == []
+
+
+@pytest.mark.xdist_group(SANDBOX_RUN)
+def test_a_run_compiles_neither_the_framework_nor_what_is_installed(
+    sandbox_run: tuple[Project, SuiteRun], bytecode: Path
+) -> None:
+    """The framework is compiled once for every copy of the session; an installed package's compiled files are the
+    interpreter's own (used as they were: a file compiled again would be a new one)."""
+    project, _ = sandbox_run
+    compiled = f"common/core/paths.{sys.implementation.cache_tag}.pyc"
+    in_copy = bytecode / project.root.resolve().relative_to(project.root.anchor) / compiled
+    assert os.path.samefile(in_copy, shared_bytecode(bytecode) / compiled)
+    spec = yaml.__spec__
+    assert spec is not None and spec.origin and spec.cached
+    installed = Path(spec.origin)
+    as_run = bytecode / installed.parent.relative_to(installed.anchor) / Path(spec.cached).name
+    assert os.path.samefile(as_run, spec.cached)

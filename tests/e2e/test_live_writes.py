@@ -1,6 +1,6 @@
 """Live writes end to end, against a standalone sandbox as the live host: a create case that forgets `writes:`
-creates nothing without the opt-in, and a run whose negative create is accepted leaves nothing behind and says
-truthfully what it created and removed."""
+creates nothing without the opt-in, --allow-writes is the opt-in, and a run says truthfully what it created and
+removed, also when a negative create is accepted."""
 
 from __future__ import annotations
 
@@ -63,8 +63,12 @@ def test_an_accepted_negative_create_is_swept_and_the_closing_line_says_so(
 
 
 def test_a_clean_writing_run_counts_its_creates_and_deletes(project: Project, sandbox: RunningSandbox) -> None:
-    run = project.run("-q", "-k", "crud-flow", env=sandbox.environ())
+    """Allowed by --allow-writes, which is DINGTALK_ALLOW_WRITES=1 (without either, the write case is skipped: the live
+    read-only run of tests/e2e/test_api_suite.py runs none)."""
+    run = project.run("-q", "-k", "crud-flow", "--allow-writes", env=sandbox.environ(allow_writes=False))
 
     assert run.returncode == 0, run.output
+    assert "1 passed" in run.output, run.output
+    assert sandbox.stats()["calls"]["POST /topapi/blackboard/create"] == 1
     assert "created 1 announcement; deleted 1 announcement; nothing was left behind" in run.output, run.output
     assert "sweep of run" not in run.output, run.output

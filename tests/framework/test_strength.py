@@ -9,7 +9,7 @@ import pytest
 
 from common.core.paths import PROJECT_ROOT
 from common.run import strength
-from common.run.strength import FAITHFUL, SuiteVerdict, judge, measure, render
+from common.run.strength import FAITHFUL, StrengthReport, SuiteVerdict, judge, measure, render
 from sandbox.mutants import MUTANTS, Mutant
 
 GETTOKEN_MUTANT = MUTANTS["gettoken-new-token-each-call"]
@@ -63,3 +63,27 @@ def test_the_faithful_run_comes_first_and_its_failures_judge_every_mutant() -> N
     assert "**False alarm: the faithful sandbox failed 1 case(s).**" in text
     assert "**1 of 2 mutants killed.**" in text
     assert f"- `{GETTOKEN_MUTANT.name}` ({GETTOKEN_MUTANT.endpoint}): " in text
+
+
+@pytest.mark.parametrize(
+    ("faithful_failed", "killer_of_robot", "exit_code"),
+    [((), ("robot:send-wrong-sign",), 0), (("auth:wrong",), ("robot:send-wrong-sign",), 1), ((), (), 1)],
+    ids=["every-mutant-killed", "a-false-alarm", "a-survivor"],
+)
+def test_the_command_exits_0_only_when_the_faithful_run_passes_and_every_mutant_is_killed(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    faithful_failed: tuple[str, ...],
+    killer_of_robot: tuple[str, ...],
+    exit_code: int,
+) -> None:
+    mutants = [GETTOKEN_MUTANT, ROBOT_MUTANT]
+    verdicts = [
+        SuiteVerdict(GETTOKEN_MUTANT.name, ("auth:right",), 9),
+        SuiteVerdict(ROBOT_MUTANT.name, killer_of_robot, 9),
+    ]
+    report = StrengthReport(SuiteVerdict(FAITHFUL, faithful_failed, 10), tuple(zip(mutants, verdicts, strict=True)))
+    monkeypatch.setattr(strength, "measure", lambda root, chosen, jobs, on_done: report)
+    assert strength.main(["--mutants", ",".join(mutant.name for mutant in mutants)]) == exit_code
+    printed = capsys.readouterr().out
+    assert ("The faithful sandbox passes (10 cases): no false alarm." in printed) == (not faithful_failed)

@@ -61,6 +61,7 @@ STRAY = settings(FUZZ, max_examples=max(EXAMPLES // 2, 20))
 on every path missed one way failed this test within 10 requests; on one route's path with a slash added, within
 38 to 127 of 500 and at 276 of 300, and not in 200."""
 OVER_SOCKETS = settings(FUZZ, max_examples=max(EXAMPLES // 10, 20))
+pytestmark = pytest.mark.timeout(240)  # thousands of requests: more than a unit test's minute on a busy machine
 
 
 class Target:
