@@ -3,7 +3,6 @@ about one case that needs no pytest run, the suite's case runner built in the te
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import py_compile
@@ -189,8 +188,12 @@ def _link_installed_bytecode(bytecode: Path) -> None:
         if installed.parent.name == "__pycache__" and installed.is_file():
             linked = bytecode / source.parent.relative_to(source.anchor) / installed.name
             linked.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):  # linked by another worker of this session
+            try:
                 os.link(installed, linked)
+            except FileExistsError:  # linked by another worker of this session
+                continue
+            except OSError:  # another filesystem (a /tmp in memory): the runs compile what they import
+                return
 
 
 @dataclass(frozen=True)

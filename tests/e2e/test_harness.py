@@ -4,6 +4,7 @@ of the session."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.e2e import harness
 from tests.e2e.harness import PROJECT_ROOT, SANDBOX_RUN, Project, SuiteRun, shared_bytecode
 
 
@@ -43,3 +45,16 @@ def test_a_run_compiles_neither_the_framework_nor_what_is_installed(
     installed = Path(spec.origin)
     as_run = bytecode / installed.parent.relative_to(installed.anchor) / Path(spec.cached).name
     assert os.path.samefile(as_run, spec.cached)
+
+
+def test_compiled_files_on_another_filesystem_are_left_for_the_runs_to_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A /tmp in memory cannot hold links to the installed files: nothing is linked, and nothing fails."""
+
+    def across_devices(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(harness.os, "link", across_devices)
+    harness._link_installed_bytecode(tmp_path)
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
