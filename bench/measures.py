@@ -56,9 +56,11 @@ class Bench:
         """The framework's suite over ``cases`` generated cases, pointed at the bench sandbox."""
         folder = self.workspace.framework_cases(cases)
         env = self.sandbox.framework_environ()
+        plugin: tuple[str, ...] = ()  # the probe only where a benchmark reads it: the other contenders load none
         if probe is not None:
             env["BENCH_PROBE_DIR"] = str(probe)
-        return Contender(name, pytest_command("-p", "bench_probe", *args), folder, clean_environ(env))
+            plugin = ("-p", "bench_probe")
+        return Contender(name, pytest_command(*plugin, *args), folder, clean_environ(env))
 
     def baseline_env(self) -> dict[str, str]:
         return clean_environ(self.sandbox.baseline_environ(str(self.workspace.schema_dir)))
