@@ -238,9 +238,25 @@ def test_a_malformed_spec_is_one_line(tmp_path: Path, old: str, new: str, error:
 def test_the_listing_window_is_china_time_whatever_the_machine_s_zone(tenant: Tenant) -> None:
     _sweeper(tenant).sweep(Selection(run_id=RUN), dry_run=True)
 
-    # the fake clock is 2023-11-14 22:13:20 UTC: 2023-11-15 06:13:20 in China
+    # the fake clock is 2023-11-14 22:13:20 UTC: 2023-11-15 06:13:20 in China; 178 days back, one day ahead
     query = tenant.sent[0].json["query_request"]
-    assert (query["start_time"], query["end_time"]) == ("2023-05-20 06:13:20", "2023-11-16 06:13:20")
+    assert (query["start_time"], query["end_time"]) == ("2023-05-21 06:13:20", "2023-11-16 06:13:20")
+
+
+def test_the_listing_window_stays_within_dingtalk_s_180_days_when_its_ends_are_read_a_second_apart(
+    tenant: Tenant,
+) -> None:
+    readings = iter(range(10_000))
+
+    def ticking() -> float:
+        """One second later at every reading."""
+        return tenant.clock() + next(readings)
+
+    Sweeper(SPEC, tenant.send, PROFILE, ticking).sweep(Selection(run_id=RUN), dry_run=True)
+
+    query = tenant.sent[0].json["query_request"]
+    start, end = (datetime.strptime(query[key], "%Y-%m-%d %H:%M:%S") for key in ("start_time", "end_time"))
+    assert end - start <= timedelta(days=180)  # listids refuses a longer window (errcode 400002)
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Pacific/Auckland", "Asia/Shanghai"])
