@@ -90,18 +90,19 @@ def install_log_masking(masker: Masker, logger_names: Iterable[str] = ("urllib3"
     children = tuple(f"{name}." for name in names)
     log_filter = MaskingLogFilter(masker)
     previous = logging.getLogRecordFactory()
-    active = [True]
+    active = True
 
     def masked_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if active[0] and (record.name in names or record.name.startswith(children)):
+        if active and (record.name in names or record.name.startswith(children)):
             log_filter.filter(record)
         return record
 
     logging.setLogRecordFactory(masked_record)
 
     def remove() -> None:
-        active[0] = False
+        nonlocal active
+        active = False  # a factory installed after this one keeps calling it: it passes records through
         if logging.getLogRecordFactory() is masked_record:
             logging.setLogRecordFactory(previous)
 
