@@ -130,8 +130,11 @@ class CaseLoader:
         profile: Mapping[str, Any],
         project_root: Path,
         writing: Mapping[tuple[str, str], Endpoint] | None = None,
+        read: Callable[[Path, str], YamlDocument] = read_yaml,
     ) -> None:
         self.schemas = schemas
+        self.read = read
+        """Reads a case file: its path and the name it is shown under (a ``ParseCache``'s ``read`` keeps parses)."""
         self.profile = profile
         self.project_root = project_root
         # the endpoints that write, by (api, path); by default data/spec/endpoints.yaml's
@@ -146,7 +149,7 @@ class CaseLoader:
         display = self._display(path)
         stem = path.stem
         try:
-            doc = read_yaml(path, display)
+            doc = self.read(path, display)
         except YamlSyntaxError as exc:
             return [InvalidCase(f"{stem}:<file>", str(exc.mistake(display)))]
         except OSError as exc:

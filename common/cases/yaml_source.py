@@ -102,7 +102,11 @@ def _is_tab_at(text: str, line: int, column: int) -> bool:
 
 def read_yaml(path: Path, display: str) -> YamlDocument:
     """Read and parse a YAML file; ``display`` is the name used in error messages."""
-    data = path.read_bytes()
+    return parse_yaml_bytes(path.read_bytes(), display)
+
+
+def parse_yaml_bytes(data: bytes, display: str) -> YamlDocument:
+    """Parse a YAML file's bytes, which must be UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

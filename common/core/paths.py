@@ -15,6 +15,8 @@ EXAMPLE_PROFILE = DATA_DIR / "profiles" / "live.example.yaml"
 SANDBOX_PROFILE = DATA_DIR / "profiles" / "sandbox.yaml"
 LIVE_RULES = DATA_DIR / "live" / "safety.yaml"
 SWEEP_SPEC = DATA_DIR / "live" / "sweep.yaml"
+YAML_CACHE_DIR = PROJECT_ROOT / ".dingtalk-cache" / "yaml"
+"""Case files as parsed by earlier runs (see ``common.cases.yaml_cache``); git ignores it."""
 README = PROJECT_ROOT / "README.md"
 README_ZH = PROJECT_ROOT / "README.zh-CN.md"
 

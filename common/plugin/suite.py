@@ -24,8 +24,9 @@ from common.cases.loader import CaseLoader
 from common.cases.model import Case, InvalidCase
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
+from common.cases.yaml_cache import ParseCache
 from common.core.errors import FrameworkError
-from common.core.paths import DATA_DIR, DEFAULT_ALLURE_DIR, PROJECT_ROOT, SCHEMA_DIR
+from common.core.paths import DATA_DIR, DEFAULT_ALLURE_DIR, PROJECT_ROOT, SCHEMA_DIR, YAML_CACHE_DIR
 from common.dingtalk.run_client import open_run_client
 from common.dingtalk.settings import Settings, load_settings
 from common.http.masking import Masker, install_log_masking
@@ -136,7 +137,7 @@ def _make_suite(settings: Settings, run_id: str, run_dir: Path) -> Suite:
     profile = load_profile(settings.profile_path, display)
     schemas = SchemaStore(SCHEMA_DIR)
     masker = Masker([settings.appsecret])
-    loader = CaseLoader(schemas, profile, PROJECT_ROOT)
+    loader = CaseLoader(schemas, profile, PROJECT_ROOT, read=ParseCache(YAML_CACHE_DIR).read)
     return Suite(settings, profile, schemas, loader, masker, run_id, run_dir)
 
 
