@@ -1,0 +1,58 @@
+"""common.plugin.suite's process-wide choices: pytest's last garbage collection once, its warnings kept."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from _pytest.unraisableexception import gc_collect_iterations_key
+
+from common.core.paths import PROJECT_ROOT
+from common.plugin.suite import _collect_garbage_once_at_exit
+
+pytest_plugins = ("pytester",)
+
+CONFTEST = """
+import os
+from common.plugin.suite import _collect_garbage_once_at_exit
+
+def pytest_configure(config):
+    _collect_garbage_once_at_exit(config)
+    if os.environ.get("NO_FINAL_COLLECTION"):  # the plugin's collections, none at all: the warning is lost
+        from _pytest.unraisableexception import gc_collect_iterations_key
+        config.stash[gc_collect_iterations_key] = 0
+"""
+
+TESTS = """
+import gc
+
+class Loud:
+    def __del__(self):
+        raise RuntimeError("a destructor failed")
+
+def test_leaves_a_cycle_for_the_last_collection():
+    gc.disable()  # this process only: the cycle stays until pytest's own collection at the end
+    loud = Loud()
+    loud.itself = loud
+"""
+
+
+@pytest.mark.parametrize(("environ", "reported"), [({}, True), ({"NO_FINAL_COLLECTION": "1"}, False)])
+def test_a_failing_destructor_is_still_a_pytest_warning_with_one_final_collection(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], reported: bool
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_cycle=TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    output = result.stdout.str() + result.stderr.str()
+    assert "a destructor failed" in output
+    assert ("PytestUnraisableExceptionWarning" in output) is reported
+
+
+def test_pytest_collects_garbage_once_as_the_process_ends() -> None:
+    config = SimpleNamespace(stash=pytest.Stash())
+    _collect_garbage_once_at_exit(config)
+    assert config.stash[gc_collect_iterations_key] == 1
