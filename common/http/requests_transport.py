@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.utils import resolve_proxies
@@ -124,12 +124,24 @@ def prepare(
 ) -> tuple[requests.PreparedRequest, OutgoingRequest]:
     """The request as ``session`` prepares it (query and JSON body encoded, the session's headers and the project's
     User-Agent added) and as the project's own ``OutgoingRequest``."""
+    query = encode_query(params) if params else None
     request = requests.Request(
-        method, url, params=params or None, headers={"User-Agent": USER_AGENT, **(headers or {})}, json=json_body
+        method, url, params=query, headers={"User-Agent": USER_AGENT, **(headers or {})}, json=json_body
     )
     prepared = session.prepare_request(request)
     body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
     return prepared, OutgoingRequest(method, prepared.url or url, dict(prepared.headers), body)
+
+
+def encode_query(params: Mapping[str, Any]) -> str:
+    """The query string ``requests`` makes of a mapping (a list or other iterable value gives its key once per
+    item, None leaves an item out), made here: requests' own test of whether a mapping is a file to read costs a
+    third of preparing a request."""
+    pairs = []
+    for key, value in params.items():
+        values = [value] if isinstance(value, str | bytes) or not hasattr(value, "__iter__") else value
+        pairs += [(key, item) for item in values if item is not None]
+    return urlencode(pairs, doseq=True)
 
 
 def _parse_json(text: str) -> Any:

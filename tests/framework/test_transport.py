@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from common.core.errors import TransportError
 from common.http import requests_transport as transport_module
@@ -245,3 +247,24 @@ def test_proxy_settings_are_read_once_per_host(
     other_host = server.replace("127.0.0.1", "localhost")
     assert transport.send("GET", f"{other_host}/json").status == 200
     assert [url.split("/json")[0] for url in asked] == [server, other_host]
+
+
+_QUERY_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(), st.binary(max_size=8)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1),
+        st.one_of(_QUERY_VALUE, st.lists(_QUERY_VALUE, max_size=3), st.tuples(_QUERY_VALUE, _QUERY_VALUE)),
+        max_size=4,
+    ),
+    st.sampled_from(["http://127.0.0.1:1/topapi/x", "http://127.0.0.1:1/x?fixed=1&b=%20"]),
+)
+def test_the_query_is_encoded_as_requests_encodes_a_mapping(params: dict[str, Any], url: str) -> None:
+    session = requests.Session()
+    ours, _ = transport_module.prepare(session, "GET", url, params)
+    theirs = session.prepare_request(requests.Request("GET", url, params=params or None))
+    assert ours.url == theirs.url
