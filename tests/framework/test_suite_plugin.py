@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from _pytest.unraisableexception import gc_collect_iterations_key
 
+from common.cases import yaml_cache
 from common.core.paths import PROJECT_ROOT
+from common.dingtalk.settings import load_settings
+from common.plugin import suite as suite_plugin
 from common.plugin.suite import _collect_garbage_once_at_exit
 
 pytest_plugins = ("pytester",)
@@ -56,3 +60,23 @@ def test_pytest_collects_garbage_once_as_the_process_ends() -> None:
     config = SimpleNamespace(stash=pytest.Stash())
     _collect_garbage_once_at_exit(config)
     assert config.stash[gc_collect_iterations_key] == 1
+
+
+def test_a_second_run_reads_the_case_files_from_the_parse_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suite_plugin, "YAML_CACHE_DIR", tmp_path / "cache")
+    parsed: list[str] = []
+    real = yaml_cache.parse_yaml_bytes
+    monkeypatch.setattr(yaml_cache, "parse_yaml_bytes", lambda data, shown: parsed.append(shown) or real(data, shown))
+    environ = {
+        "DINGTALK_TARGET": "live",
+        "DINGTALK_OAPI_URL": "http://127.0.0.1:9",
+        "DINGTALK_API_URL": "http://127.0.0.1:9",
+    }
+    environ |= {"DINGTALK_APPKEY": "k", "DINGTALK_APPSECRET": "s", "DINGTALK_PROFILE": "data/profiles/sandbox.yaml"}
+    settings = load_settings(PROJECT_ROOT, environ=environ)
+    runs = [suite_plugin._make_suite(settings, f"run-{n}", tmp_path) for n in range(2)]
+    first, second = ([run.collected[i] for i in run.collect("auth.yaml")] for run in runs)
+    assert parsed == ["data/auth.yaml"]
+    assert second == first
