@@ -5,15 +5,24 @@ workers per core: many tests wait for a run of the API suite in another process.
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+COMPILED = Path(__file__).resolve().parents[1] / ".dingtalk-cache" / "python"
+"""The compiled Python of the test processes, kept between sessions where the environment says to write none
+(PYTHONDONTWRITEBYTECODE): else each xdist worker compiles, and rewrites the asserts of, every test module and
+what it imports afresh at every start (about 5 CPU-seconds a worker). Git ignores .dingtalk-cache/."""
+if sys.dont_write_bytecode:  # before the imports below, so that they are compiled there too
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(COMPILED)
 
-from common import require_python
-from tests.tooling import require
+import pytest  # noqa: E402
+from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+
+from common import require_python  # noqa: E402
+from tests.tooling import require  # noqa: E402
 
 require_python()
 
@@ -71,6 +80,8 @@ def bytecode(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_WORKER = "browser"
+"""The xdist group of every test that drives the browser: they go to one worker, which launches Chromium once."""
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""Fixtures for the end-to-end tests: a project copy to edit, a sandbox whose stats outlive the run, and the
-shared runs of the whole API suite that several tests read (each made once, on the one xdist worker its
-``xdist_group`` sends those tests to)."""
+"""Fixtures for the end-to-end tests: a project copy to edit, a sandbox whose stats outlive the run (served by threads
+of the test's process: the suite under test runs in a process of its own), and the shared runs of the whole API suite
+that several tests read (each made once, on the one xdist worker its ``xdist_group`` sends those tests to)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox import SandboxConfig, SandboxProcess, SandboxServer
+from sandbox import SandboxConfig, SandboxServer
 from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
 from tests.e2e.harness import (
     FAR_FROM_CHINA,
@@ -35,12 +35,9 @@ def project(tmp_path: Path, bytecode: Path) -> Project:
 
 @pytest.fixture
 def sandbox() -> Iterator[RunningSandbox]:
-    """A sandbox process of this test's own."""
-    process = SandboxProcess().start()
-    try:
-        yield RunningSandbox(process.url)
-    finally:
-        process.stop()
+    """A sandbox of this test's own."""
+    with SandboxServer() as server:
+        yield RunningSandbox(server.url)
 
 
 @pytest.fixture(scope="session")
@@ -55,21 +52,25 @@ def sandbox_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> tup
     return project, project.run(YAML_CASES, "-q", env={"TZ": FAR_FROM_CHINA})
 
 
+READ_ONLY_CASE_FILES = ("auth", "blackboard", "org")
+"""The case files of the live read-only run: cases that test gettoken itself, cases that write and cases that only
+the sandbox judges. Its claims are about how a live run without writes goes, not about the shipped cases, which
+``live_writing_run`` runs every one of on a live target."""
+
+
 @pytest.fixture(scope="session")
 def live_read_only_run(
     tmp_path_factory: pytest.TempPathFactory, bytecode: Path
 ) -> Iterator[tuple[Project, SuiteRun, dict]]:
-    """Every YAML case on a live target (a standalone sandbox) without the write opt-in, on two workers, with a
-    debug log file; yields the project, the run and the sandbox's stats after it."""
+    """The YAML cases of READ_ONLY_CASE_FILES on a live target (a standalone sandbox) without the write opt-in, on
+    two workers, with a debug log file; yields the project, the run and the sandbox's stats after it."""
     project = copy_project(tmp_path_factory.mktemp("live-read-only-run"), bytecode)
-    process = SandboxProcess().start()
-    try:
-        sandbox = RunningSandbox(process.url)
+    project.keep_case_files(*READ_ONLY_CASE_FILES)
+    with SandboxServer() as server:
+        sandbox = RunningSandbox(server.url)
         log = ("--log-file=reports/run.log", "--log-file-level=DEBUG")
         run = project.run(YAML_CASES, "-n", "2", "-q", "-rs", *log, env=sandbox.environ(allow_writes=False))
         yield project, run, sandbox.stats()
-    finally:
-        process.stop()
 
 
 def _without_counts(profile: str) -> str:

@@ -177,15 +177,15 @@ def shared_bytecode(bytecode: Path) -> Path:
 
 
 def _link_installed_bytecode(bytecode: Path) -> None:
-    """Link the compiled files the interpreter has beside the installed modules this process has loaded (the standard
-    library, pytest, requests…) to where the runs' PYTHONPYCACHEPREFIX looks for them: else a session's first runs
-    would each compile them again."""
+    """Link the compiled files of the installed modules this process has loaded (the standard library, pytest,
+    requests…), beside them or under this process's own prefix (tests/conftest.py), to where the runs'
+    PYTHONPYCACHEPREFIX looks for them: else a session's first runs would each compile them again."""
     for module in list(sys.modules.values()):
         spec = getattr(module, "__spec__", None)
         if spec is None or not spec.origin or not spec.cached or Path(spec.origin).is_relative_to(PROJECT_ROOT):
             continue
         installed, source = Path(spec.cached), Path(spec.origin)
-        if installed.parent.name == "__pycache__" and installed.is_file():
+        if installed.is_file():
             linked = bytecode / source.parent.relative_to(source.anchor) / installed.name
             linked.parent.mkdir(parents=True, exist_ok=True)
             try:

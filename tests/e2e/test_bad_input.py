@@ -13,8 +13,10 @@ from tests.e2e.harness import PROJECT_ROOT, Project
 BAD_ENV = PROJECT_ROOT / "tests" / "bad_env"
 
 
-@pytest.mark.parametrize("name", ["target-foo.env", "unclosed-quote.env", "profile-a-folder.env"])
+@pytest.mark.parametrize("name", ["target-foo.env", "profile-a-folder.env"])
 def test_a_bad_env_file_stops_the_run_with_its_one_line(project: Project, name: str) -> None:
+    """A bad setting and a bad profile, each found at start-up in its own place (every bad file's line:
+    tests/framework/test_bad_env.py)."""
     env_file = BAD_ENV / name
     expected = env_file.read_text(encoding="utf-8").splitlines()[0].removeprefix("# error: ")
     (project.root / ".env").write_bytes(env_file.read_bytes())

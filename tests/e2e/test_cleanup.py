@@ -79,6 +79,7 @@ UNSAFE_CASE = """
 def test_a_run_whose_cases_fail_midway_and_whose_worker_dies_leaves_nothing(
     project: Project, sandbox: RunningSandbox
 ) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", FAILS_AFTER_CREATE)
     (project.root / "crash.yaml").write_text(CRASHING_CASE, encoding="utf-8")
     (project.root / "testcases" / "test_crash.py").write_text(CRASHING_MODULE, encoding="utf-8")
@@ -99,6 +100,7 @@ def test_a_run_whose_cases_fail_midway_and_whose_worker_dies_leaves_nothing(
 
 
 def test_a_run_under_injected_faults_leaves_nothing(project: Project, sandbox: RunningSandbox) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", FAILS_AFTER_CREATE)
     before = sandbox.stats()["objects"]["blackboard"]
     faults = SandboxFaults(sandbox.url)
@@ -120,6 +122,7 @@ def test_a_run_under_injected_faults_leaves_nothing(project: Project, sandbox: R
 def test_an_unsafe_write_case_fails_alone_with_one_line_and_is_never_sent(
     project: Project, sandbox: RunningSandbox
 ) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", UNSAFE_CASE)
     last_line = len((project.root / "data" / "blackboard.yaml").read_text(encoding="utf-8").splitlines())
 

@@ -20,6 +20,7 @@ cases:
 
 
 def test_a_new_case_file_runs_with_no_python_and_its_case_is_selected_by_its_tag(project: Project) -> None:
+    project.keep_case_files("auth")  # the others to select among
     (project.root / "data" / "contact.yaml").write_text(CONTACT, encoding="utf-8")
 
     run = project.run("testcases/test_cases.py", "-q", "-rA", "-m", "contacts")
@@ -30,6 +31,7 @@ def test_a_new_case_file_runs_with_no_python_and_its_case_is_selected_by_its_tag
 
 
 def test_feature_and_severity_select_cases_and_a_misspelt_marker_is_one_line(project: Project) -> None:
+    project.keep_case_files("auth")  # the others to select among
     (project.root / "data" / "contact.yaml").write_text(CONTACT, encoding="utf-8")
 
     by_feature = project.run("-q", "--collect-only", "-m", "feature_contact and severity_critical")

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from sandbox import SandboxProcess
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.faults import FaultSettings
 from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
 from sandbox.testing import SandboxFaults
 from tests.e2e.harness import PROJECT_ROOT, SANDBOX_RUN, Project, RunningSandbox, SuiteRun
@@ -24,6 +25,8 @@ ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
 KINDS = "extra_field,new_enum,dropped_field"
 SELECTION = "serviceaccount-list-page-size-fifty or union-joined-list-joined"
 """Two cases: one reads every service account (a disabled one among them), one the joined cooperation spaces."""
+CASE_FILE = "org"
+"""The case file of the cases these tests run: the only one their project copies keep."""
 INJECTED = [
     ("/topapi/serviceaccount/list (oapi)", "items[*].follower_count", "unknown_field", "integer"),
     ("/topapi/serviceaccount/list (oapi)", "items[*].status", "new_enum", "archived"),
@@ -41,12 +44,9 @@ NEW_LINES = [
 
 @pytest.fixture
 def drifting() -> Iterator[RunningSandbox]:
-    """A sandbox started drifting (`--faults drift=...`)."""
-    process = SandboxProcess(["--faults", f"drift={KINDS}"]).start()
-    try:
-        yield RunningSandbox(process.url)
-    finally:
-        process.stop()
+    """A sandbox started drifting (as `--faults drift=...` starts one: tests/framework/test_drift_sandbox.py)."""
+    with SandboxServer(config=SandboxConfig(faults=FaultSettings(drift=tuple(KINDS.split(","))))) as server:
+        yield RunningSandbox(server.url)
 
 
 def robot_messages(sandbox: RunningSandbox) -> list[str]:
@@ -77,6 +77,7 @@ def drift_block(message: str) -> list[str]:
 def test_a_drifting_live_api_passes_shows_each_drift_once_and_then_nothing_new(
     project: Project, drifting: RunningSandbox
 ) -> None:
+    project.keep_case_files(CASE_FILE)
     faults = SandboxFaults(drifting.url)
     assert faults.get()["drift"] == KINDS.split(",")
     environ = {
@@ -150,6 +151,7 @@ def test_a_sandbox_run_reads_no_drift_unless_asked(sandbox_run: tuple[Project, S
     unasked, run = sandbox_run
     assert "contract drift" not in run.output
     assert not (unasked.reports / "drift.json").exists()
+    project.keep_case_files(CASE_FILE)
     asked = project.run("-q", "-k", "union-joined-list-joined", "--contract-drift", "on")
     assert asked.returncode == 0, asked.output
     assert "contract drift: 0 new (0 in the record): reports/drift.json" in asked.stdout
@@ -159,6 +161,7 @@ def test_sharded_live_runs_leave_notes_that_the_report_job_records_and_notifies(
     project: Project, drifting: RunningSandbox, tmp_path: Path
 ) -> None:
     """As the CI workflow does: shards with --drift-notes-only, their results merged, then --merge and the message."""
+    project.keep_case_files(CASE_FILE)
     merged = tmp_path / "merged-results"
     for shard, selection in (("1", "serviceaccount-list-page-size-fifty"), ("2", "union-joined-list-joined")):
         results = tmp_path / f"shard-{shard}"

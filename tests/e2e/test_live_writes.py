@@ -34,6 +34,7 @@ ACCEPTED_NEGATIVE = f"""
 def test_a_create_case_without_writes_creates_nothing_on_live_without_the_opt_in(
     project: Project, sandbox: RunningSandbox
 ) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", FORGETS_WRITES)
 
     run = project.run("-q", "-rs", "-k", "create-without-writes-key", env=sandbox.environ(allow_writes=False))
@@ -48,6 +49,7 @@ def test_a_create_case_without_writes_creates_nothing_on_live_without_the_opt_in
 def test_an_accepted_negative_create_is_swept_and_the_closing_line_says_so(
     project: Project, sandbox: RunningSandbox
 ) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", ACCEPTED_NEGATIVE)
     before = sandbox.stats()["objects"]["blackboard"]
 
@@ -65,6 +67,7 @@ def test_an_accepted_negative_create_is_swept_and_the_closing_line_says_so(
 def test_a_clean_writing_run_counts_its_creates_and_deletes(project: Project, sandbox: RunningSandbox) -> None:
     """Allowed by --allow-writes, which is DINGTALK_ALLOW_WRITES=1 (without either, the write case is skipped: the live
     read-only run of tests/e2e/test_api_suite.py runs none)."""
+    project.keep_case_files("blackboard")
     run = project.run("-q", "-k", "crud-flow", "--allow-writes", env=sandbox.environ(allow_writes=False))
 
     assert run.returncode == 0, run.output

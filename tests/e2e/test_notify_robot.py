@@ -22,6 +22,7 @@ from tests.shared_runs import FAILING_CASE, SHARDED_RUN, ShardedRun
 def test_a_run_with_a_failure_posts_one_signed_message_and_never_shows_the_secret(
     project: Project, sandbox: RunningSandbox
 ) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", FAILING_CASE)
     environ = {
         **sandbox.environ(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +18,14 @@ import requests
 from common.cases.model import Auth, Case
 from common.core.errors import CheckFailure, FrameworkError
 from common.dingtalk.api import ApiRequest
-from sandbox import SandboxProcess
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.faults import FaultSettings
 from tests.e2e.harness import LIVE_WRITING_RUN, RETRIES_UNDER_FAULTS, LiveRun, Project, RunningSandbox, direct_run
 from tests.e2e.test_api_suite import _summary
 
 RETRY_STEP = re.compile(
     r"^retry \d of (\d) after (errcode -1|errcode 90018|HTTP 429 system\.busy|HTTP 403 \S+QpsLimit)"
 )
-
-
-@pytest.fixture
-def start_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
-    """Starts sandboxes with the given flags; all are stopped at the end of the test."""
-    started: list[SandboxProcess] = []
-
-    def start(*flags: str) -> RunningSandbox:
-        started.append(SandboxProcess(flags).start())
-        return RunningSandbox(started[-1].url)
-
-    yield start
-    for process in started:
-        process.stop()
 
 
 def _steps(step: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -91,17 +78,17 @@ BURST_CASE = """
 """
 
 
-def test_the_rate_limiter_keeps_parallel_workers_under_the_sandbox_s_qps_limit(
-    project: Project, start_sandbox: Callable[..., RunningSandbox]
-) -> None:
-    sandbox = start_sandbox("--qps-limit", "10")
+def test_the_rate_limiter_keeps_parallel_workers_under_the_sandbox_s_qps_limit(project: Project) -> None:
+    project.keep_case_files("blackboard")
     project.add_cases("blackboard.yaml", "".join(BURST_CASE.format(n=n) for n in range(24)))
-    # no retries: a single call over the limit would fail its case (or the end-of-run sweep)
-    env = {**sandbox.environ(), "DINGTALK_QPS": "10", "DINGTALK_RETRIES": "0"}
-    run = project.run("-n", "2", "-q", "-k", "burst", env=env)
+    with SandboxServer(config=SandboxConfig(faults=FaultSettings(qps=10))) as server:
+        sandbox = RunningSandbox(server.url)
+        # no retries: a single call over the limit would fail its case (or the end-of-run sweep)
+        env = {**sandbox.environ(), "DINGTALK_QPS": "10", "DINGTALK_RETRIES": "0"}
+        run = project.run("-n", "2", "-q", "-k", "burst", env=env)
+        stats = sandbox.stats()
     assert run.returncode == 0, run.output[-3000:]
     assert _summary(run.output) == {"passed": 24}
-    stats = sandbox.stats()
     assert stats["calls"]["POST /topapi/blackboard/category/list"] == 24
     assert stats["faults"]["qps_limited"] == 0
 
@@ -138,6 +125,7 @@ def test_an_unreachable_host_stops_the_run_with_one_line_keeping_what_was_writte
 ) -> None:
     """Both ways a host is unreachable stop the run; the refused one on two workers, each of which stops."""
     url = silent_host if host == "silent" else host
+    project.keep_case_files("auth", "blackboard")
     env = {**UNREACHABLE, "DINGTALK_OAPI_URL": url, "DINGTALK_API_URL": url}
     run = project.run(*workers, "-q", "--junitxml=reports/junit.xml", env=env)
     reason = f"the run stops: GET {url}/gettoken: {problem} (after 4 attempts)"
@@ -152,10 +140,8 @@ def test_an_unreachable_host_stops_the_run_with_one_line_keeping_what_was_writte
     assert 'failures="' in (project.reports / "junit.xml").read_text()
 
 
-def test_refused_credentials_stop_the_run_with_one_line(
-    project: Project, start_sandbox: Callable[..., RunningSandbox]
-) -> None:
-    sandbox = start_sandbox()
+def test_refused_credentials_stop_the_run_with_one_line(project: Project, sandbox: RunningSandbox) -> None:
+    project.keep_case_files("auth", "blackboard")  # more than the 40 cases a run that stops must stay under
     run = project.run("testcases/test_cases.py", "-q", env={**sandbox.environ(), "DINGTALK_APPSECRET": "wrong-secret"})
     assert run.returncode == 2, run.output[-3000:]
     assert f"Interrupted: the run stops: DingTalk refused the app credentials at {sandbox.url}/gettoken" in run.output
@@ -185,9 +171,8 @@ cases:
 
 
 def test_a_create_whose_answer_is_lost_is_sent_once_and_fails_with_one_line(
-    tmp_path: Path, start_sandbox: Callable[..., RunningSandbox]
+    tmp_path: Path, sandbox: RunningSandbox
 ) -> None:
-    sandbox = start_sandbox()
     direct = direct_run(sandbox, tmp_path)
     # the token first: the dropped answers below are the create's alone
     direct.client.send(ApiRequest("oapi", "POST", "/topapi/blackboard/category/list", {}, {}, {}, Auth.TOKEN))

@@ -21,7 +21,7 @@ from common.http.transport import OutgoingRequest, Response
 from common.plugin.fixtures import LIVE_WRITES_SKIP, DingTalk
 from common.run.runner import CaseRunner
 from common.run.write_ledger import WriteLedger
-from sandbox import SandboxProcess
+from sandbox import SandboxServer
 from tests.e2e.harness import RunningSandbox, copy_project
 from tests.framework.fakes import PROJECT, ScriptedClient, ok, response
 
@@ -219,9 +219,8 @@ def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path, bytecode
         (PROJECT / "testcases" / "test_handwritten_example.py").read_bytes()
     )
     (project.root / "testcases" / "test_extra.py").write_text(textwrap.dedent(EXTRA), encoding="utf-8")
-    process = SandboxProcess().start()
-    try:
-        sandbox = RunningSandbox(process.url)
+    with SandboxServer() as server:
+        sandbox = RunningSandbox(server.url)
         results = tmp_path / "allure"
         run = project.run(
             "-n", "2", "-p", "no:benchmark", f"--alluredir={results}", "-rs",
@@ -229,8 +228,6 @@ def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path, bytecode
             env=sandbox.environ(allow_writes=False),
         )  # fmt: skip
         stats = sandbox.stats()
-    finally:
-        process.stop()
     assert "3 passed" in run.output and "1 failed" in run.output and "2 skipped" in run.output, run.output
     assert LIVE_WRITES_SKIP in run.output and "the sandbox's own behaviour" in run.output
     assert f"CheckFailure: POST {CATEGORIES} (oapi) → HTTP 200" in run.output

@@ -19,16 +19,16 @@ from playwright.sync_api import Locator, Page, expect
 from common.cases.problems import shown
 from common.report.metadata import CONTENT, ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
 from sandbox.config import DEFAULT_APPSECRET
+from tests.conftest import BROWSER_WORKER
 from tests.e2e.harness import PROJECT_ROOT, Project, copy_project
 from tests.report.allure_js import read_properties
 
-REVIEWED_RUN = "html-report"
-"""The xdist group of this module: the tests reading the reviewed run go to the one worker that makes it."""
-pytestmark = pytest.mark.xdist_group(REVIEWED_RUN)
+pytestmark = pytest.mark.xdist_group(BROWSER_WORKER)  # also the one worker that makes the reviewed run they read
 
 WRONG_ERRCODE = "expects an errcode the answer does not have"
+WRONG_ERRCODE_ID = "wrong-errcode"
 FAILING_CASES = f"""
-  - id: wrong-errcode
+  - id: {WRONG_ERRCODE_ID}
     title: {WRONG_ERRCODE}
     request:
       path: /topapi/blackboard/category/list
@@ -93,13 +93,14 @@ class ReviewedRun:
 
 
 def review(root: Path, bytecode: Path) -> ReviewedRun:
-    """Run the blackboard cases and the failing ones twice in a project copy at ``root``, reporting after each run
-    and once more on the second run's results (as a rebuilt report does). Serial: no claim here is about workers
-    (tests/report/test_report_metadata.py has what the controller and the workers each write)."""
+    """In a project copy at ``root``: an earlier run of WRONG_ERRCODE alone, then the reviewed run of the blackboard
+    cases and the failing ones, reporting after each run and once more on the reviewed run's results (as a rebuilt
+    report does). Serial: no claim here is about workers (tests/report/test_report_metadata.py has what the
+    controller and the workers each write)."""
     project = copy_project(root, bytecode)
     project.add_cases("blackboard.yaml", FAILING_CASES + CHECKED_CASES)
-    for reports in (1, 2):
-        run = project.run("--case-file=blackboard.yaml", "-n", "0", "-q", f"--junitxml={root / JUNIT}")
+    for selection, reports in ((("-k", WRONG_ERRCODE_ID), 1), ((), 2)):
+        run = project.run("--case-file=blackboard.yaml", *selection, "-n", "0", "-q", f"--junitxml={root / JUNIT}")
         assert run.returncode == 1, run.output
         for _ in range(reports):
             generated = project.generate_report()
@@ -109,7 +110,7 @@ def review(root: Path, bytecode: Path) -> ReviewedRun:
 
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory: pytest.TempPathFactory, bytecode: Path, report_tooling: Path) -> ReviewedRun:
-    """One reviewed run for the module: under xdist its tests all go to one worker (``REVIEWED_RUN``)."""
+    """One reviewed run for the module: under xdist its tests all go to one worker (``BROWSER_WORKER``)."""
     return review(tmp_path_factory.mktemp("report"), bytecode)
 
 

@@ -1,9 +1,11 @@
-"""Hypothesis strategies for malformed sandbox requests, and the envelope every answer must come in.
+"""Hypothesis strategies for malformed sandbox requests, the rare ones sent on purpose, and the envelope every
+answer must come in.
 
 The documented requests to start from are the suite's own: every request a YAML case in data/ sends,
 rendered with the sandbox profile. The strategies break them field by field (wrong types, huge, negative,
 unicode, null, missing, extra), break the body's JSON and its content type, the query string and the token,
-and send them with the wrong method or to a path that is nearly right.
+and send them with the wrong method or to a path that is nearly right. ``rare_requests`` sends the values that
+drawing reaches only after hundreds of requests in every field that takes them.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ CONTENT_TYPES = (
     "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json\x00",
 )  # fmt: skip
 RAW_QUERIES = ("%zz", "&&&", "=", "a=b=c", "%00=%00", "access_token", "access_token=%ff", "x=" + "%41" * 3000)
+NOT_AN_OBJECT = (b"", b"{", b"[]", b"1", b'"text"', b"null", b"\xff\xfe{}")
+"""Bodies that are not JSON, or JSON but not an object."""
+QUERY_STYLES = (Style.GETTOKEN, Style.ACS)
+"""The styles whose parameters travel in the query string; the others send a JSON body."""
+Parts = tuple[str, str, dict[str, str], bytes]
+"""A request's method, target, headers and body."""
 
 
 def api_of(style: Style) -> str:
@@ -166,12 +174,56 @@ def _query(params: dict[str, Json]) -> str:
     return urlencode({key: str(value) for key, value in params.items()}, errors="surrogatepass")
 
 
+def _head(route: Route, params: Json, token: str, content_type: str = CONTENT_TYPES[0]) -> tuple[str, dict[str, str]]:
+    """The target and headers of a request of ``route`` with ``params``: the parameters in the query (and the new
+    host's token in its header), or the token in the query and the content type of a JSON body."""
+    if route.style in QUERY_STYLES:
+        query = params if isinstance(params, dict) else {"q": params}
+        headers = {ACS_TOKEN_HEADER: token} if route.style is Style.ACS else {}
+        return f"{route.path}?{_query(query)}", headers
+    return f"{route.path}?{_query({'access_token': token} if token else {})}", {"content-type": content_type}
+
+
+def _framed(route: Route, params: Json, token: str, content_type: str = CONTENT_TYPES[0]) -> Parts:
+    """A request of ``route`` with ``params``, as its style sends them."""
+    body = b"" if route.style in QUERY_STYLES else json.dumps(params).encode()
+    return (route.method, *_head(route, params, token, content_type), body)
+
+
+def _replaced(params: dict[str, Json], at: tuple[Any, ...], value: Json) -> dict[str, Json]:
+    changed = copy.deepcopy(params)
+    _parent(changed, at)[at[-1]] = value
+    return changed
+
+
+def rare_requests(route: Route, seeds: Seeds, token: str) -> list[Parts]:
+    """Requests to ``route`` with what random drawing takes hundreds of requests to reach, each sent on purpose: every
+    list field of the documented requests with each list past the documented limits (LONG_LISTS) and every text
+    field with each lone surrogate, each field in the first request that has it; on a route taking JSON, each body
+    that is not a JSON object and each other content type."""
+    documented = seeds.get(route.path) or [{}]
+    sent, fields = [], set()
+    for seed in documented:
+        for at in _places(seed)[1:]:
+            value = _parent(seed, at)[at[-1]]
+            rare = LONG_LISTS if isinstance(value, list) else LONE_SURROGATES if isinstance(value, str) else ()
+            field = tuple("[*]" if isinstance(part, int) else part for part in at)  # a list's items: one field
+            if rare and field not in fields:
+                fields.add(field)
+                sent += [_framed(route, _replaced(seed, at, item), token) for item in rare]
+    if route.style not in QUERY_STYLES:
+        target, headers = _head(route, documented[0], token)
+        sent += [(route.method, target, headers, broken) for broken in NOT_AN_OBJECT]
+        sent += [_framed(route, documented[0], token, content_type) for content_type in CONTENT_TYPES[2:]]
+    return sent
+
+
 WRONG = ("method", "token", "content type", "json", "raw query")
 """What may be wrong with a request besides its fields: at most one of these, in four requests out of ten."""
 
 
 @st.composite
-def request_parts(draw: st.DrawFn, route: Route, seeds: Seeds, token: str) -> tuple[str, str, dict[str, str], bytes]:
+def request_parts(draw: st.DrawFn, route: Route, seeds: Seeds, token: str) -> Parts:
     """Method, target, headers and body of a request to ``route`` with broken fields, and maybe one more fault."""
     wrong = draw(st.sampled_from(WRONG)) if draw(st.integers(0, 9)) < 4 else None
     method = draw(st.sampled_from(METHODS)) if wrong == "method" else route.method
@@ -179,22 +231,29 @@ def request_parts(draw: st.DrawFn, route: Route, seeds: Seeds, token: str) -> tu
     seed = draw(st.sampled_from(seeds.get(route.path) or [{}]))
     if route.style is Style.GETTOKEN and draw(st.booleans()):  # the cases send only wrong credentials
         seed = {"appkey": DEFAULT_APPKEY, "appsecret": DEFAULT_APPSECRET}
-    headers: dict[str, str] = {}
-    if route.style in (Style.GETTOKEN, Style.ACS):
+    if route.style in QUERY_STYLES:
         query = draw(broken_params({key: str(value) for key, value in seed.items()}, QUERY_TEXTS))
-        query = query if isinstance(query, dict) else {"q": query}
-        if route.style is Style.ACS:
-            headers[ACS_TOKEN_HEADER] = token
-        target = f"{route.path}?{_query(query)}"
+        target, headers = _head(route, query, token)
         body = draw(st.sampled_from((b"", b"{}", b"\xff\xfe"))) if wrong == "json" else b""
     else:
-        target = f"{route.path}?{_query({'access_token': token} if token else {})}"
-        body = _json_bytes(draw, draw(broken_params(seed, JSON_VALUES)), broken=wrong == "json")
+        params = draw(broken_params(seed, JSON_VALUES))
+        body = _json_bytes(draw, params, broken=wrong == "json")
         content_type = draw(st.sampled_from(CONTENT_TYPES[2:])) if wrong == "content type" else CONTENT_TYPES[0]
-        headers["content-type"] = content_type
+        target, headers = _head(route, params, token, content_type)
     if wrong == "raw query":
         target += "&" + draw(st.sampled_from(RAW_QUERIES))
     return method, target, headers, body
+
+
+NEAR_MISSES: dict[str, Callable[[str], str]] = {
+    "slash": lambda path: path + "/",
+    "case": str.upper,
+    "double": lambda path: path.replace("/", "//", 1),
+    "dots": lambda path: path + "/../x",
+    "encoded": lambda path: quote(path, safe=""),
+    "none": lambda path: path,
+}
+"""The ways of nearly reaching an endpoint's path (and of reaching it, for a broken query)."""
 
 
 @st.composite
@@ -202,16 +261,15 @@ def stray_targets(draw: st.DrawFn, paths: list[str]) -> str:
     """A path that is nearly an endpoint's, or not at all, with a query that may be broken."""
     path = draw(st.sampled_from(paths))
     change = draw(st.sampled_from(("slash", "case", "double", "dots", "junk", "encoded", "none")))
-    path = {
-        "slash": path + "/",
-        "case": path.upper(),
-        "double": path.replace("/", "//", 1),
-        "dots": path + "/../x",
-        "junk": "/topapi/" + quote(draw(st.text(max_size=20))),
-        "encoded": quote(path, safe=""),
-        "none": path,
-    }[change]
+    junk = "/topapi/" + quote(draw(st.text(max_size=20)))
+    path = junk if change == "junk" else NEAR_MISSES[change](path)
     return f"{path}?{draw(st.sampled_from(RAW_QUERIES))}"
+
+
+def near_misses(paths: list[str]) -> list[str]:
+    """Every way of nearly reaching every path, each with a broken query (in turn)."""
+    targets = [miss(path) for path in paths for miss in NEAR_MISSES.values()]
+    return [f"{target}?{RAW_QUERIES[index % len(RAW_QUERIES)]}" for index, target in enumerate(targets)]
 
 
 def envelope_problems(schemas: SchemaStore, api: str, path: str, status: int, body: Json) -> list[str]:

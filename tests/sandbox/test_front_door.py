@@ -277,7 +277,9 @@ def test_endpoints_answered_from_recorded_doc_examples_are_listed_too(app: App) 
     document = openapi(app)
     assert document["paths"][path]["post"]["tags"] == ["recorded"]
     validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate({**document, "paths": {path: document["paths"][path]}})  # the others: the test above
+    # the others, and every answer schema it does not refer to: the test above
+    alone = {"paths": {path: document["paths"][path]}, "components": {**document["components"], "schemas": {}}}
+    validator.validate({**document, **alone})
 
 
 # --- --verbose and a bad start -----------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from playwright.sync_api import Browser, Page, Route, expect
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultSettings
 from sandbox.server import SandboxServer
+from tests.conftest import BROWSER_WORKER
 
 APPKEY, APPSECRET = "browser-appkey", "browser-appsecret-0123"
+pytestmark = pytest.mark.xdist_group(BROWSER_WORKER)
 
 
 @pytest.fixture

@@ -82,39 +82,44 @@ def test_every_spec_endpoint_has_a_mutant() -> None:
     assert spec_endpoints() == {mutant.endpoint for mutant in MUTANTS.values()}
 
 
-@pytest.mark.parametrize("name", list(MUTANTS))
-def test_mutant_breaks_its_point(name: str) -> None:
-    mutant = MUTANTS[name]
-    faithful, faithful_saved = run_probe(sandbox_app(), mutant.probe)
-    assert mutant.probe.check(faithful, faithful_saved), f"the faithful sandbox fails {name}'s probe: {faithful}"
-    mutated, mutated_saved = run_probe(sandbox_app(name), mutant.probe)
-    assert not mutant.probe.check(mutated, mutated_saved), (
-        f"{name} answers its probe as the docs say ({mutant.probe.expect}): {mutated}"
-    )
-
-
 def _answer(app: App, call: Call) -> tuple[int, Any]:
     return comparable(run_probe(app, Probe((call,), check=lambda reply, saved: True, expect=""))[0])
 
 
 @pytest.fixture(scope="module")
-def faithful_answers() -> tuple[tuple[int, Any], ...]:
+def faithful() -> App:
+    """The faithful sandbox of the module's probes, each of which starts from its seeded tenant (``reset``)."""
+    return sandbox_app()
+
+
+@pytest.fixture(scope="module")
+def faithful_answers(faithful: App) -> tuple[tuple[int, Any], ...]:
     """The faithful sandbox's answers to the unrelated requests (reads: the same whatever was asked before)."""
-    app = sandbox_app()
-    return tuple(_answer(app, call) for call in UNRELATED)
+    faithful.state.reset()
+    return tuple(_answer(faithful, call) for call in UNRELATED)
 
 
 @pytest.mark.parametrize("name", list(MUTANTS))
-def test_mutant_leaves_other_endpoints_alone(name: str, faithful_answers: tuple[tuple[int, Any], ...]) -> None:
+def test_mutant_breaks_its_point_and_leaves_other_endpoints_alone(
+    name: str, faithful: App, faithful_answers: tuple[tuple[int, Any], ...]
+) -> None:
     mutant = MUTANTS[name]
+    faithful.state.reset()
+    answer, saved = run_probe(faithful, mutant.probe)
+    assert mutant.probe.check(answer, saved), f"the faithful sandbox fails {name}'s probe: {answer}"
+
     mutated = sandbox_app(name)
     compared = 0
-    for call, faithful in zip(UNRELATED, faithful_answers, strict=True):
+    for call, faithful_answer in zip(UNRELATED, faithful_answers, strict=True):
         if call.path == mutant.path:
             continue
-        assert faithful == _answer(mutated, call), call.path
+        assert faithful_answer == _answer(mutated, call), f"{name} changes the answer of {call.path}"
         compared += 1
     assert compared >= len(UNRELATED) - 1
+    answer, saved = run_probe(mutated, mutant.probe)  # on the seeded tenant still: the calls above only read
+    assert not mutant.probe.check(answer, saved), (
+        f"{name} answers its probe as the docs say ({mutant.probe.expect}): {answer}"
+    )
 
 
 def test_list_mutants_prints_each_one(capsys: pytest.CaptureFixture[str]) -> None:
