@@ -254,7 +254,7 @@ _QUERY_VALUE = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.dictionaries(
         st.text(min_size=1),

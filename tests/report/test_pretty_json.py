@@ -26,13 +26,13 @@ def _standard(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(_documents(st.none() | st.booleans() | _INT64 | st.text()))
 def test_a_document_without_numbers_in_exponent_form_is_written_as_the_standard_library_writes_it(data: Any) -> None:
     assert pretty_json(data) == _standard(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(_documents(st.floats(allow_nan=False, allow_infinity=False) | _INT64))
 def test_numbers_read_back_as_they_were(data: Any) -> None:
     assert json.loads(pretty_json(data)) == data
