@@ -51,6 +51,8 @@ class Bench:
         self.workspace = workspace
         self.sandbox = sandbox
         self.selected = selected
+        self.probed: dict[tuple[int, str], Path] = {}
+        """The probe folders of the framework's runs made so far, by case count and ``-n``."""
 
     def framework(self, cases: int, *args: str, name: str = "framework", probe: Path | None = None) -> Contender:
         """The framework's suite over ``cases`` generated cases, pointed at the bench sandbox."""
@@ -162,6 +164,7 @@ def scaling(bench: Bench) -> Figure:
         times = best_of(runs, size.repeat, warm_up=size.warm_up)
     finally:
         bench.sandbox.set_faults(latency_ms=0)
+    bench.probed.update({(size.scaling_cases, str(n)): probes[n] for n in workers})
     whole = {n: times[str(n)].wall for n in workers}
     tests_only = {n: min(execution_windows(probe_records(probes[n]))) for n in workers}
     efficiency = _efficiency(whole)
@@ -217,8 +220,10 @@ def sandbox_throughput(bench: Bench) -> Figure:
 
 def memory(bench: Bench) -> Figure:
     count, workers = bench.size.memory_cases, bench.size.memory_workers
-    probe = bench.workspace.probe_dir()
-    bench.framework(count, "-n", workers, probe=probe).run()
+    probe = bench.probed.get((count, workers))  # a run of benchmark 4 with these cases and workers serves (small)
+    if probe is None:
+        probe = bench.workspace.probe_dir()
+        bench.framework(count, "-n", workers, probe=probe).run()
     records = [record for record in probe_records(probe) if record["role"].startswith("gw")]
     peak_mb = max(record["peak_rss_kib"] for record in records) * 1024 / 1e6
     return Figure(
