@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import sys
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import yaml
 
 from common.cases import yaml_source
 from common.cases.yaml_source import PathKey, YamlDocument, parse_yaml_bytes
+from common.core.kept_files import KeptFiles
 
 _KEY_SIZE = 16
 
@@ -37,14 +36,14 @@ class ParseCache:
     """One cache file per case file (named after its path as users see it) in ``folder``."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
+        self.files = KeptFiles(folder)
         self._fingerprint = _reader_fingerprint()
 
     def read(self, path: Path, display: str) -> YamlDocument:
         """The file parsed, from the cache when its bytes are those kept there; else parsed and kept."""
         data = path.read_bytes()
         key = hashlib.blake2b(self._fingerprint + data, digest_size=_KEY_SIZE).digest()
-        slot = self.folder / f"{hashlib.blake2b(display.encode(), digest_size=8).hexdigest()}.marshal"
+        slot = f"{hashlib.blake2b(display.encode(), digest_size=8).hexdigest()}.marshal"
         kept = self._kept(slot, key)
         if kept is not None:
             return YamlDocument(display, *kept)
@@ -52,14 +51,10 @@ class ParseCache:
         self._keep(slot, key, doc)
         return doc
 
-    @staticmethod
-    def _kept(slot: Path, key: bytes) -> tuple[Any, dict[PathKey, int]] | None:
+    def _kept(self, slot: str, key: bytes) -> tuple[Any, dict[PathKey, int]] | None:
         """The data and lines kept in ``slot`` under ``key`` (None: no such file, another key, or unreadable)."""
-        try:
-            blob = slot.read_bytes()
-        except OSError:
-            return None
-        if blob[:_KEY_SIZE] != key:
+        blob = self.files.read(slot)
+        if blob is None or blob[:_KEY_SIZE] != key:
             return None
         try:
             data, lines = marshal.loads(memoryview(blob)[_KEY_SIZE:])
@@ -67,18 +62,10 @@ class ParseCache:
             return None
         return data, lines
 
-    @staticmethod
-    def _keep(slot: Path, key: bytes, doc: YamlDocument) -> None:
-        """Write the parse to ``slot`` whole or not at all (a worker reading it meanwhile sees the old file)."""
+    def _keep(self, slot: str, key: bytes, doc: YamlDocument) -> None:
+        """Keep the parse in ``slot`` under ``key``."""
         try:
             blob = key + marshal.dumps((doc.data, doc.lines))
         except ValueError:  # a value marshal cannot write (a date, a timestamp): parsed in every run
             return
-        partial = slot.with_name(f"{slot.name}.{os.getpid()}.tmp")
-        try:
-            slot.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(blob)
-            os.replace(partial, slot)
-        except OSError:
-            with suppress(OSError):
-                partial.unlink(missing_ok=True)
+        self.files.write(slot, blob)

@@ -15,8 +15,11 @@ EXAMPLE_PROFILE = DATA_DIR / "profiles" / "live.example.yaml"
 SANDBOX_PROFILE = DATA_DIR / "profiles" / "sandbox.yaml"
 LIVE_RULES = DATA_DIR / "live" / "safety.yaml"
 SWEEP_SPEC = DATA_DIR / "live" / "sweep.yaml"
-YAML_CACHE_DIR = PROJECT_ROOT / ".dingtalk-cache" / "yaml"
-"""Case files as parsed by earlier runs (see ``common.cases.yaml_cache``); git ignores it."""
+CACHE_DIR = PROJECT_ROOT / ".dingtalk-cache"
+"""What runs keep for later runs (git ignores it): case files as parsed (``yaml/``, see ``common.cases.yaml_cache``)
+and the response schemas found to be usable JSON Schemas (``schemas/``, see ``common.cases.schemas``)."""
+YAML_CACHE_DIR = CACHE_DIR / "yaml"
+SCHEMA_CHECK_DIR = CACHE_DIR / "schemas"
 README = PROJECT_ROOT / "README.md"
 README_ZH = PROJECT_ROOT / "README.zh-CN.md"
 
