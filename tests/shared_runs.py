@@ -69,8 +69,11 @@ class ShardedRun:
 
 
 ONE_CORE_RUNNER = {"PYTEST_XDIST_AUTO_NUM_WORKERS": "1"}
-"""The shards' ``-n auto`` as on a runner of one core (pytest-xdist's own setting): one worker each, beside each
-other here; their sharing out is pytest-split's, the same on any number of cores."""
+"""The first shard's ``-n auto`` as on a runner of one core (pytest-xdist's own setting): one worker, so that the
+share pytest-split picks is shown to hold under xdist."""
+IN_PROCESS = {"PYTEST_XDIST_AUTO_NUM_WORKERS": "0"}
+"""The other shards' ``-n auto`` with xdist's workers off: pytest-split's sharing out is the same on any number of
+workers, and a worker process each would only add its start-up."""
 SHARDED_CASE_FILES = ("auth", "blackboard", "robot")
 """The case files the sharded run keeps: the claims on it are about sharding, not about the shipped cases (the
 README's whole run is ``sandbox_run``'s); with the hand-written tests, enough to share out, some of them in the
@@ -80,7 +83,8 @@ committed .test_durations and some not."""
 @pytest.fixture(scope="session")
 def sharded_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> ShardedRun:
     """The workflow's shards on the built-in sandbox, on the SHARDED_CASE_FILES with FAILING_CASE added and the
-    committed .test_durations; side by side, as CI's matrix runs them (each with its own sandbox and results)."""
+    committed .test_durations; side by side, as CI's matrix runs them (each with its own sandbox and results), the
+    first on one xdist worker and the others without (ONE_CORE_RUNNER, IN_PROCESS)."""
     project = copy_project(tmp_path_factory.mktemp("sharded-project"), bytecode)
     project.keep_case_files(*SHARDED_CASE_FILES)
     shutil.copy2(PROJECT_ROOT / ".test_durations", project.root)
@@ -89,9 +93,8 @@ def sharded_run(tmp_path_factory: pytest.TempPathFactory, bytecode: Path) -> Sha
     workflow = load_workflow()
 
     def shard(group: int) -> RunResults:
-        return run_with_results(
-            project, output / f"shard-{group}", *shard_command(workflow, group), env=ONE_CORE_RUNNER
-        )
+        environ = ONE_CORE_RUNNER if group == 1 else IN_PROCESS
+        return run_with_results(project, output / f"shard-{group}", *shard_command(workflow, group), env=environ)
 
     with ThreadPoolExecutor() as pool:
         shards = list(pool.map(shard, range(1, splits(workflow) + 1)))

@@ -38,6 +38,7 @@ def test_the_shards_together_run_every_case_exactly_once(sharded_run: ShardedRun
     assert set(ran) == set(whole.test_ids())
     assert len(whole.test_ids()) == len(set(whole.test_ids())) > len(shards)
     assert all(0 < len(shard.test_ids()) < len(ran) for shard in shards)
+    assert "bringing up nodes" in shards[0].run.output, "the first shard's share ran on an xdist worker"
 
 
 def test_the_merged_shard_results_equal_one_runs(sharded_run: ShardedRun, refresh: DurationsRefresh) -> None:

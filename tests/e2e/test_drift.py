@@ -4,7 +4,6 @@ robot message), and the next identical run shows nothing new."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import shutil
@@ -19,9 +18,8 @@ from sandbox import SandboxConfig, SandboxServer
 from sandbox.faults import FaultSettings
 from sandbox.routes.robot import DEFAULT_ROBOT_SECRET, DEFAULT_ROBOT_TOKEN
 from sandbox.testing import SandboxFaults
-from tests.e2e.harness import PROJECT_ROOT, SANDBOX_RUN, Project, RunningSandbox, SuiteRun
+from tests.e2e.harness import SANDBOX_RUN, Project, RunningSandbox, SuiteRun
 
-ALLURE_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "allure"
 KINDS = "extra_field,new_enum,dropped_field"
 SELECTION = "serviceaccount-list-page-size-fifty or union-joined-list-joined"
 """Two cases: one reads every service account (a disabled one among them), one the joined cooperation spaces."""
@@ -60,14 +58,6 @@ def run_allure_attachments(project: Project) -> dict[str, str]:
     (globals_file,) = results.glob("*-globals.json")
     attachments = json.loads(globals_file.read_text())["attachments"]
     return {item["name"]: (results / item["source"]).read_text() for item in attachments}
-
-
-def report_widget(project: Project, name: str) -> Any:
-    """A data file the single-file HTML report embeds (``d("name","<base64>")``)."""
-    page = (project.reports / "allure-report" / "index.html").read_text()
-    found = re.search(rf'd\("{re.escape(name)}","([^"]+)"\)', page)
-    assert found, f"{name} is not in the report"
-    return json.loads(base64.b64decode(found[1]))
 
 
 def drift_block(message: str) -> list[str]:
@@ -115,10 +105,6 @@ def test_a_drifting_live_api_passes_shows_each_drift_once_and_then_nothing_new(
     table = attachments["contract drift: 3 new (3 in the record)"]
     for _, path, _, _ in INJECTED:
         assert table.count(f"`{path}`") == 1, table
-    if ALLURE_CLI.exists():  # the shipped Allure 3 report lists them under the run's "Global Attachments"
-        assert project.generate_report().returncode == 0
-        shown = [item["name"] for item in report_widget(project, "widgets/globals.json")["attachments"]]
-        assert shown == ["contract drift: 3 new (3 in the record)", "contract drift record (drift.json)"]
     message = robot_messages(drifting)[-1]
     assert drift_block(message) == [
         "contract drift: 3 new (3 in the record)",

@@ -3,6 +3,7 @@ history), and the single file opened from disk in headless Chromium with the net
 
 from __future__ import annotations
 
+import base64
 import json
 import platform
 import re
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from common.cases.problems import shown
+from common.live.drift import RECORD_ATTACHMENT, attach_to_run
 from common.report.metadata import CONTENT, ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
 from sandbox.config import DEFAULT_APPSECRET
 from tests.conftest import BROWSER_WORKER
@@ -73,6 +75,9 @@ EXPECTED_CATEGORIES = {ERRCODE_OR_STATUS: 1, SCHEMA: 1, SETUP: 1, CONTENT: 1}
 """The failing cases above, one per category (the misspelt one is an invalid case, checks-failed a body
 assertion)."""
 JUNIT = "reports/junit.xml"
+DRIFT_RECORD = {"run_id": "reviewed", "new": 0, "drift": []}
+"""The contract-drift record a live run attaches to itself (``attach_to_run``), here of a run where nothing drifted: the
+reviewed run reads no drift (on the sandbox, a case's wrong schema fails, as the failure categories need)."""
 STATUSES = ("total", "passed", "failed", "broken", "skipped", "unknown")
 
 
@@ -95,13 +100,15 @@ class ReviewedRun:
 def review(root: Path, bytecode: Path) -> ReviewedRun:
     """In a project copy at ``root``: an earlier run of WRONG_ERRCODE alone, then the reviewed run of the blackboard
     cases and the failing ones, reporting after each run and once more on the reviewed run's results (as a rebuilt
-    report does). Serial: no claim here is about workers (tests/report/test_report_metadata.py has what the
-    controller and the workers each write)."""
+    report does); the reviewed run with DRIFT_RECORD attached to it. Serial: no claim here is about workers
+    (tests/report/test_report_metadata.py has what the controller and the workers each write)."""
     project = copy_project(root, bytecode)
     project.add_cases("blackboard.yaml", FAILING_CASES + CHECKED_CASES)
     for selection, reports in ((("-k", WRONG_ERRCODE_ID), 1), ((), 2)):
         run = project.run("--case-file=blackboard.yaml", *selection, "-n", "0", "-q", f"--junitxml={root / JUNIT}")
         assert run.returncode == 1, run.output
+        if not selection:
+            attach_to_run(project.reports / "allure-results", DRIFT_RECORD)
         for _ in range(reports):
             generated = project.generate_report()
             assert generated.returncode == 0, generated.output
@@ -257,6 +264,23 @@ def test_history_is_kept_across_runs_each_run_once(reviewed: ReviewedRun, report
     page.get_by_test_id("tree-leaf-title").filter(has_text=WRONG_ERRCODE).click()
     page.get_by_test_id("test-result-tab-history").click()
     expect(page.get_by_test_id("test-result-history-item")).to_have_count(1)
+
+
+def report_widget(report: Path, name: str) -> Any:
+    """A data file the single-file report embeds (``d("name","<base64>")``)."""
+    found = re.search(rf'd\("{re.escape(name)}","([^"]+)"\)', report.read_text(encoding="utf-8"))
+    assert found, f"{name} is not in the report"
+    return json.loads(base64.b64decode(found[1]))
+
+
+def test_the_runs_own_attachments_are_its_global_attachments(reviewed: ReviewedRun) -> None:
+    """The README's contract drift: the record attached to a run (tests/e2e/test_drift.py) is on the report's front
+    page, under "Global Attachments"."""
+    (globals_file,) = reviewed.results.glob("*-globals.json")
+    attached = [item["name"] for item in json.loads(globals_file.read_text(encoding="utf-8"))["attachments"]]
+    shown = [item["name"] for item in report_widget(reviewed.report, "widgets/globals.json")["attachments"]]
+    assert RECORD_ATTACHMENT in attached
+    assert shown == attached
 
 
 def test_the_page_declares_its_data_store_before_the_app_starts(reviewed: ReviewedRun) -> None:
