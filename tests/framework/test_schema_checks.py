@@ -62,9 +62,7 @@ def test_another_jsonschema_checks_again(tmp_path: Path, checks: Checks, monkeyp
     [({"type": "obejct"}, "'obejct' is not valid"), ('{"type": ', "Expecting value"), ({"minLength": -1}, "-1")],
     ids=["unknown-type", "not-json", "negative-length"],
 )
-def test_a_broken_schema_is_one_line_in_every_run(
-    tmp_path: Path, checks: Checks, schema: object, problem: str
-) -> None:
+def test_a_broken_schema_is_one_line_in_every_run(tmp_path: Path, checks: Checks, schema: object, problem: str) -> None:
     for _ in range(2):
         with pytest.raises(ConfigError) as raised:
             store(tmp_path, schema).validator("oapi/x")
