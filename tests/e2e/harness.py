@@ -3,6 +3,8 @@ about one case that needs no pytest run, the suite's case runner built in the te
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import py_compile
@@ -20,6 +22,10 @@ import requests
 from common.cases.loader import CaseLoader
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
+from common.cases.yaml_cache import ParseCache
+from common.cases.yaml_source import YamlSyntaxError
+from common.core.errors import ConfigError
+from common.core.paths import DATA_DIR, SCHEMA_CHECK_DIR, SCHEMA_DIR, YAML_CACHE_DIR, shown
 from common.dingtalk.api import DingTalkClient
 from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import load_settings
@@ -143,7 +149,27 @@ def copy_project(destination: Path, bytecode: Path | None = None) -> Project:
             linked = bytecode / destination.resolve().relative_to(destination.anchor) / compiled.relative_to(shared)
             linked.parent.mkdir(parents=True, exist_ok=True)
             os.link(compiled, linked)
+    for folder in shared_cache():
+        shutil.copytree(folder, destination / folder.relative_to(PROJECT_ROOT), dirs_exist_ok=True)
     return Project(destination, bytecode)
+
+
+@functools.cache
+def shared_cache() -> tuple[Path, ...]:
+    """The folders of the checkout's ``.dingtalk-cache/`` holding a note for every response schema that passes the
+    metaschema check and the parse of every shipped case file, made once per process: a copy starts with them (as a
+    checkout's second run does), so that each copy's runs do not check and parse afresh what every copy shares.
+    Their entries are keyed by the bytes they came from: a schema or case file a test edits is checked or parsed
+    again in its copy."""
+    schemas = SchemaStore(SCHEMA_DIR)
+    for name in sorted(schemas.names):
+        with contextlib.suppress(ConfigError):  # a broken schema: the copy's run reports it, as the checkout's would
+            schemas.validator(name)
+    parses = ParseCache(YAML_CACHE_DIR)
+    for case_file in sorted(DATA_DIR.glob("*.yaml")):
+        with contextlib.suppress(YamlSyntaxError):
+            parses.read(case_file, shown(case_file))
+    return tuple(folder for folder in (SCHEMA_CHECK_DIR, YAML_CACHE_DIR) if folder.is_dir())
 
 
 COMPILED_ONCE = ("common", "sandbox")
