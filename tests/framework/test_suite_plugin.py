@@ -13,12 +13,14 @@ from common.core.paths import PROJECT_ROOT
 from common.dingtalk.settings import load_settings
 from common.plugin import suite as suite_plugin
 from common.plugin.suite import _collect_garbage_once_at_exit
+from tests.spies import record_calls
 
 pytest_plugins = ("pytester",)
 
 CONFTEST = """
 import os
 from common.plugin.suite import _collect_garbage_once_at_exit
+from tests.spies import record_calls
 
 def pytest_configure(config):
     _collect_garbage_once_at_exit(config)
@@ -66,9 +68,7 @@ def test_a_second_run_reads_the_case_files_from_the_parse_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(suite_plugin, "YAML_CACHE_DIR", tmp_path / "cache")
-    parsed: list[str] = []
-    real = yaml_cache.parse_yaml_bytes
-    monkeypatch.setattr(yaml_cache, "parse_yaml_bytes", lambda data, shown: parsed.append(shown) or real(data, shown))
+    parses = record_calls(monkeypatch, yaml_cache, "parse_yaml_bytes")
     environ = {
         "DINGTALK_TARGET": "live",
         "DINGTALK_OAPI_URL": "http://127.0.0.1:9",
@@ -78,5 +78,5 @@ def test_a_second_run_reads_the_case_files_from_the_parse_cache(
     settings = load_settings(PROJECT_ROOT, environ=environ)
     runs = [suite_plugin._make_suite(settings, f"run-{n}", tmp_path) for n in range(2)]
     first, second = ([run.collected[i] for i in run.collect("auth.yaml")] for run in runs)
-    assert parsed == ["data/auth.yaml"]
+    assert [shown for _, shown in parses] == ["data/auth.yaml"]
     assert second == first
