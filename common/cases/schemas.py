@@ -21,6 +21,8 @@ from common.core.kept_files import KeptFiles
 from common.core.paths import SCHEMA_CHECK_DIR
 
 CASE_FORMAT = "case-format.schema"
+METASCHEMA = "https://json-schema.org/draft/2020-12/schema"
+"""The draft every schema is checked against (``Draft202012Validator``'s; a note of a passed check names it)."""
 _FORMAT_SUFFIX = ".schema.json"
 """Schemas of the project's own YAML files (``case-format.schema.json``, ``config/*.schema.json``), not answers."""
 
@@ -74,7 +76,8 @@ class SchemaStore:
                 schema = json.loads(text)
             except (OSError, ValueError) as exc:
                 raise _unusable(name, exc) from None
-            note = hashlib.blake2b(f"{_jsonschema_version()}|".encode() + text, digest_size=16).hexdigest()
+            checker = f"jsonschema {_jsonschema_version()} {METASCHEMA}|".encode()
+            note = hashlib.blake2b(checker + text, digest_size=16).hexdigest()
             if self._checked.read(note) is None:
                 _check_schema(name, schema)
                 self._checked.write(note, b"")

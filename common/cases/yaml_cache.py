@@ -5,8 +5,8 @@ a quarter of a second per 50,000 lines). The parse of a file, its data and the l
 its bytes and on the reader alone, so it is kept under a key made of both: the bytes, this Python, PyYAML and
 the reader's own source. Everything else (the case format, templates, the profile and the endpoint spec the
 cases are checked against) is checked afresh in every run. A cache file that cannot be read, or written, is
-passed over: the case file is parsed as if there were none. The same YAML as a file that is not UTF-8 or not
-valid YAML is never kept: its error is found again in every run.
+passed over: the case file is parsed as if there were none. A file that is not UTF-8 or not valid YAML is never
+kept: its error is found again in every run.
 """
 
 from __future__ import annotations
