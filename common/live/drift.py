@@ -117,11 +117,6 @@ def is_success_schema(schema: str) -> bool:
 # ── the strict reading ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def read_strictly(name: str, document: Mapping[str, Any], instance: Any) -> Reading:
-    """Read ``instance`` against the strict form of schema ``name`` (``document``); never raises for drift."""
-    return StrictSchema(name, document).read(instance)
-
-
 class StrictSchema:
     """The strict form of one schema, for reading many answers: each subschema is resolved once, when an answer
     first reaches it (so that a recursive schema unfolds only as deep as answers go)."""

@@ -26,7 +26,6 @@ from common.live.drift import (
     merge_processes,
     process_file,
     propose,
-    read_strictly,
     record_json,
     summary_lines,
 )
@@ -58,7 +57,7 @@ def document(schemas: SchemaStore, name: str) -> dict[str, Any]:
 
 
 def kinds(schemas: SchemaStore, name: str, body: Any) -> list[tuple[str, str, Any, Any]]:
-    reading = read_strictly(name, document(schemas, name), body)
+    reading = StrictSchema(name, document(schemas, name)).read(body)
     return [(f.kind, f.path, f.expected, f.seen) for f in reading.findings]
 
 
@@ -105,7 +104,7 @@ def test_a_changed_type_behind_a_reference_is_found(schemas: SchemaStore) -> Non
 
 
 def test_optional_documented_fields_are_noted_per_object_that_came(schemas: SchemaStore) -> None:
-    reading = read_strictly(ACCOUNTS, document(schemas, ACCOUNTS), accounts(ACCOUNT))
+    reading = StrictSchema(ACCOUNTS, document(schemas, ACCOUNTS)).read(accounts(ACCOUNT))
     assert reading.optional == {"success"}
     assert "success" not in reading.present and "items[*].status" in reading.present
 
@@ -133,7 +132,7 @@ TREE = {
 def test_a_recursive_schema_is_read_as_deep_as_the_answer_goes() -> None:
     tree = {"name": "a", "children": [{"name": "b", "children": [{"name": 3, "colour": "red"}]}]}
     body = {"root": tree, "scores": {"x": 1, "y": 2.5, "z": "-"}}
-    reading = read_strictly("tree", TREE, body)
+    reading = StrictSchema("tree", TREE).read(body)
     deep = "root.children[*].children[*]"
     assert [(f.kind, f.path, f.expected, f.seen) for f in reading.findings] == [
         ("changed_type", f"{deep}.name", ["string"], "integer"),
@@ -152,7 +151,7 @@ def test_one_strict_schema_reads_answer_after_answer_as_a_fresh_one_reads_each(s
     ]
     strict = StrictSchema(ACCOUNTS, document(schemas, ACCOUNTS))
     for body in bodies:
-        again, fresh = strict.read(body), read_strictly(ACCOUNTS, document(schemas, ACCOUNTS), body)
+        again, fresh = strict.read(body), StrictSchema(ACCOUNTS, document(schemas, ACCOUNTS)).read(body)
         assert (again.findings, again.optional, again.present) == (fresh.findings, fresh.optional, fresh.present)
         assert again.findings or body["success"]  # each answer but the conforming one shows drift
 
@@ -189,7 +188,7 @@ def run_of(tmp_path: Path, schemas: SchemaStore, *bodies_per_process: list[dict[
     for number, bodies in enumerate(bodies_per_process):
         log = DriftLog(process_file(run_dir, f"gw{number}"))
         for body in bodies:
-            log.note(ACCOUNTS, read_strictly(ACCOUNTS, document(schemas, ACCOUNTS), body))
+            log.note(ACCOUNTS, StrictSchema(ACCOUNTS, document(schemas, ACCOUNTS)).read(body))
     return merge_processes(run_dir)
 
 
@@ -269,7 +268,7 @@ def test_python_m_common_drift_proposes_a_diff_per_schema_and_applies_it_on_requ
     shutil.copytree(PROJECT / "schemas", schema_root)
     bodies = [accounts({**ACCOUNT, "status": "archived", "follower_count": 3}, total_count=None)]
     drift = build_record(run_of(tmp_path, schemas, bodies), {}, "run-1", 0)
-    checkin = read_strictly(CHECKINS, document(schemas, CHECKINS), {"errcode": 0, "result": {"next_cursor": "9"}})
+    checkin = StrictSchema(CHECKINS, document(schemas, CHECKINS)).read({"errcode": 0, "result": {"next_cursor": "9"}})
     entries = [*drift.entries, *({**f.to_json(), "new": True, "first_seen": FIRST} for f in checkin.findings)]
     record_file = tmp_path / "drift.json"
     record_file.write_text(json.dumps({**record_json(drift, "run-1"), "drift": entries}))
@@ -294,7 +293,7 @@ def test_python_m_common_drift_proposes_a_diff_per_schema_and_applies_it_on_requ
     items = json.loads((schema_root / f"{ACCOUNTS}.json").read_text())["properties"]["items"]["items"]
     assert items["properties"]["follower_count"] == {"type": "integer"}
     assert "follower_count" not in items["required"]
-    assert read_strictly(ACCOUNTS, applied.validator(ACCOUNTS).schema, bodies[0]).findings == []
+    assert StrictSchema(ACCOUNTS, applied.validator(ACCOUNTS).schema).read(bodies[0]).findings == []
 
 
 def test_missing_fields_propose_no_change_and_no_record_is_one_line(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from common.cases.schemas import SchemaStore
-from common.live.drift import read_strictly
+from common.live.drift import StrictSchema
 from sandbox.drift import EXTRA_FIELD, NEW_STATUS
 from sandbox.settings import parse_settings
 from sandbox.testing import SandboxFaults, logged_in, sandbox_with_faults
@@ -50,7 +50,7 @@ def test_a_drifting_sandbox_answers_each_drift_once_and_the_strict_reading_finds
     assert all(item[EXTRA_FIELD] == 128 for item in accounts["items"])
     statuses = {item["status"] for item in accounts["items"]}
     assert statuses == {"normal", NEW_STATUS}
-    reading = read_strictly(ACCOUNTS, schemas.validator(ACCOUNTS).schema, accounts)
+    reading = StrictSchema(ACCOUNTS, schemas.validator(ACCOUNTS).schema).read(accounts)
     assert sorted({(finding.kind, finding.path) for finding in reading.findings}) == [
         ("new_enum", "items[*].status"),
         ("unknown_field", f"items[*].{EXTRA_FIELD}"),
@@ -63,7 +63,7 @@ def test_drift_is_set_and_cleared_at_run_time_and_a_faithful_sandbox_does_not_dr
         faults = SandboxFaults(server.url)
         assert faults.get()["drift"] == []
         faithful = client.post("/topapi/serviceaccount/list", {"pageStart": 1, "pageSize": 50})
-        assert read_strictly(ACCOUNTS, schemas.validator(ACCOUNTS).schema, faithful).findings == []
+        assert StrictSchema(ACCOUNTS, schemas.validator(ACCOUNTS).schema).read(faithful).findings == []
         assert faults.set(drift="extra_field")["drift"] == ["extra_field"]
         drifting = client.post("/topapi/serviceaccount/list", {"pageStart": 1, "pageSize": 50})
         assert faults.set(drift=[])["drift"] == []
