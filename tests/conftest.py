@@ -10,18 +10,18 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-COMPILED = Path(__file__).resolve().parents[1] / ".dingtalk-cache" / "python"
-"""The compiled Python of the test processes, kept between sessions where the environment says to write none
-(PYTHONDONTWRITEBYTECODE): else each xdist worker compiles, and rewrites the asserts of, every test module and
-what it imports afresh at every start (about 5 CPU-seconds a worker). Git ignores .dingtalk-cache/."""
-if sys.dont_write_bytecode:  # before the imports below, so that they are compiled there too
-    sys.dont_write_bytecode = False
-    sys.pycache_prefix = str(COMPILED)
+# The test processes keep their compiled Python where Python keeps it by default (``__pycache__``, git-ignored) even
+# where the environment says to write none (PYTHONDONTWRITEBYTECODE): else each xdist worker compiles, and rewrites the
+# asserts of, every test module and what it imports afresh at every start (about 5 CPU-seconds a worker). Beside the
+# sources rather than under a prefix: a prefix would take in every installed module too, which each worker of a first
+# run would then compile again instead of reading what pip compiled. Before the imports below, so that they are kept.
+sys.dont_write_bytecode = False
 
 import pytest  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from common import require_python  # noqa: E402
+from common.plugin.suite import collect_garbage_once_at_exit  # noqa: E402
 from tests.tooling import require  # noqa: E402
 
 require_python()
@@ -35,6 +35,11 @@ DEFAULT = 60
 
 
 WORKERS_PER_CORE = 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest's last garbage collection once in each process, as in the API suite (about a second a worker)."""
+    collect_garbage_once_at_exit(config)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

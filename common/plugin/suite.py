@@ -113,10 +113,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(install_log_masking(suite.masker))
     _configure_allure(config, controller=worker_input is None)
     _share_log_file(config, controller=worker_input is None)
-    _collect_garbage_once_at_exit(config)
+    collect_garbage_once_at_exit(config)
 
 
-def _collect_garbage_once_at_exit(config: pytest.Config) -> None:
+def collect_garbage_once_at_exit(config: pytest.Config) -> None:
     """pytest's unraisable-exception plugin collects garbage five times as a process ends, to find every object
     whose destructor raises; each collection walks all that is alive (about 0.1 CPU-s at 5,000 cases), in
     the controller and in every worker. One finds what a test left; an exception later still prints on stderr. The

@@ -204,7 +204,7 @@ def shared_bytecode(bytecode: Path) -> Path:
 
 def _link_installed_bytecode(bytecode: Path) -> None:
     """Link the compiled files of the installed modules this process has loaded (the standard library, pytest,
-    requests…), beside them or under this process's own prefix (tests/conftest.py), to where the runs'
+    requests…), beside them, to where the runs'
     PYTHONPYCACHEPREFIX looks for them: else a session's first runs would each compile them again."""
     for module in list(sys.modules.values()):
         spec = getattr(module, "__spec__", None)

@@ -12,18 +12,18 @@ from common.cases import yaml_cache
 from common.core.paths import PROJECT_ROOT
 from common.dingtalk.settings import load_settings
 from common.plugin import suite as suite_plugin
-from common.plugin.suite import _collect_garbage_once_at_exit
+from common.plugin.suite import collect_garbage_once_at_exit
 from tests.spies import record_calls
 
 pytest_plugins = ("pytester",)
 
 CONFTEST = """
 import os
-from common.plugin.suite import _collect_garbage_once_at_exit
+from common.plugin.suite import collect_garbage_once_at_exit
 from tests.spies import record_calls
 
 def pytest_configure(config):
-    _collect_garbage_once_at_exit(config)
+    collect_garbage_once_at_exit(config)
     if os.environ.get("NO_FINAL_COLLECTION"):  # the plugin's collections, none at all: the warning is lost
         from _pytest.unraisableexception import gc_collect_iterations_key
         config.stash[gc_collect_iterations_key] = 0
@@ -60,7 +60,7 @@ def test_a_failing_destructor_is_still_a_pytest_warning_with_one_final_collectio
 
 def test_pytest_collects_garbage_once_as_the_process_ends() -> None:
     config = SimpleNamespace(stash=pytest.Stash())
-    _collect_garbage_once_at_exit(config)
+    collect_garbage_once_at_exit(config)
     assert config.stash[gc_collect_iterations_key] == 1
 
 
