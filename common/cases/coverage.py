@@ -16,7 +16,8 @@ from common.cases.loader import CaseLoader, expects_error
 from common.cases.model import Case
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
-from common.core.paths import PROJECT_ROOT, README, README_ZH, SANDBOX_PROFILE
+from common.cases.yaml_cache import ParseCache
+from common.core.paths import PROJECT_ROOT, README, README_ZH, SANDBOX_PROFILE, YAML_CACHE_DIR
 
 PROFILE_FILE = SANDBOX_PROFILE
 START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
@@ -40,9 +41,11 @@ class Coverage:
 
 
 def load_cases(root: Path = PROJECT_ROOT) -> list[Case]:
-    """Every valid case under data/ (invalid ones are the test run's business, not the table's)."""
+    """Every valid case under data/ (invalid ones are the test run's business, not the table's), read through the
+    parse cache as the suite reads them."""
     schemas = SchemaStore(root / "schemas")
-    loader = CaseLoader(schemas, load_profile(PROFILE_FILE, "data/profiles/sandbox.yaml"), root)
+    profile = load_profile(PROFILE_FILE, "data/profiles/sandbox.yaml")
+    loader = CaseLoader(schemas, profile, root, read=ParseCache(YAML_CACHE_DIR).read)
     cases = (case for path in sorted((root / "data").glob("*.yaml")) for case in loader.load(path))
     return [case for case in cases if isinstance(case, Case)]
 

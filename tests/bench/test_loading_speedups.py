@@ -14,7 +14,8 @@ from common.cases.loader import CaseLoader
 from common.cases.profile import load_profile
 from common.cases.schemas import CASE_FORMAT, SchemaStore
 from common.cases.yaml_schema import _definitions_inlined
-from common.cases.yaml_source import YamlSyntaxError, read_yaml
+from common.cases.yaml_source import YamlSyntaxError
+from tests.case_files import yaml_data
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted([*(ROOT / "tests" / "bad_cases").glob("*.yaml"), *(ROOT / "data").glob("*.yaml")])
@@ -22,12 +23,12 @@ CORPUS = sorted([*(ROOT / "tests" / "bad_cases").glob("*.yaml"), *(ROOT / "data"
 
 def _data(path: Path) -> object:
     try:
-        return read_yaml(path, path.name).data
+        return yaml_data(path)
     except YamlSyntaxError:
         return None  # never reaches the schema
 
 
-PARSED = [(path, _data(path)) for path in CORPUS if _data(path) is not None]
+PARSED = [(path, data) for path in CORPUS if (data := _data(path)) is not None]
 
 
 def _errors(validator: Draft202012Validator, data: object) -> list[tuple[str, str, str]]:

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from common.cases.schema_predicate import SchemaCheck, compile_predicate
 from common.cases.yaml_schema import _definitions_inlined
-from common.cases.yaml_source import read_yaml
+from tests.case_files import yaml_data
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = sorted((ROOT / "schemas").rglob("*.json"))
@@ -40,7 +40,7 @@ def _conforms(schema: dict[str, Any], instance: Any) -> bool:
 def _documents(path: Path) -> list[Any]:
     """A YAML file's data, and each of its cases when it is a case file (a case alone is a document too)."""
     try:
-        data = read_yaml(path, path.name).data
+        data = yaml_data(path)
     except Exception:  # a file that is not YAML at all has no document to compare
         return []
     cases = data.get("cases") if isinstance(data, dict) else None
