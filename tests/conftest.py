@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from common import require_python  # noqa: E402
 from common.plugin.suite import collect_garbage_once_at_exit  # noqa: E402
+from tests.compile_once import compile_for_workers  # noqa: E402
 from tests.tooling import require  # noqa: E402
 
 require_python()
@@ -40,6 +41,13 @@ WORKERS_PER_CORE = 2
 def pytest_configure(config: pytest.Config) -> None:
     """pytest's last garbage collection once in each process, as in the API suite (about a second a worker)."""
     collect_garbage_once_at_exit(config)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The xdist controller compiles the tests and what they import once, before it starts the workers (its own
+    session start runs last): tests/compile_once.py."""
+    if session.config.pluginmanager.has_plugin("dsession"):
+        compile_for_workers(session.config, Path(__file__).resolve().parents[1], plugins=pytest_plugins)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
