@@ -2,6 +2,8 @@
 
 import json
 import logging
+from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
 from sandbox import front_door, recorded
@@ -45,8 +47,12 @@ class App:
         self._routes = routes
         self._paths = {path: route for (_, path), route in routes.items()}
         self.requests = RequestLog()
-        self.schemas = load_schemas()  # the answer schemas the OpenAPI document embeds
         self.recorded = recorded.load()  # recorded examples of endpoints not emulated (sandbox/recorded.py)
+
+    @cached_property
+    def schemas(self) -> dict[str, dict[str, Any]]:
+        """The answer schemas the front door's OpenAPI document embeds, read when it is first asked for."""
+        return load_schemas()
 
     @property
     def routes(self) -> dict[tuple[str, str], Route]:
