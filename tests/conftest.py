@@ -19,10 +19,12 @@ sys.dont_write_bytecode = False
 
 import pytest  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+from xdist.remote import Producer  # noqa: E402
 
 from common import require_python  # noqa: E402
 from common.plugin.suite import collect_garbage_once_at_exit  # noqa: E402
 from tests.compile_once import compile_for_workers  # noqa: E402
+from tests.scheduling import FinishedUnitsForgotten  # noqa: E402
 from tests.tooling import require  # noqa: E402
 
 require_python()
@@ -41,6 +43,12 @@ WORKERS_PER_CORE = 2
 def pytest_configure(config: pytest.Config) -> None:
     """pytest's last garbage collection once in each process, as in the API suite (about a second a worker)."""
     collect_garbage_once_at_exit(config)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> FinishedUnitsForgotten | None:
+    """``--dist loadgroup`` (tests/pytest.ini) as xdist schedules it, without its costs that grow with the square of
+    the test count: tests/scheduling.py."""
+    return FinishedUnitsForgotten(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
