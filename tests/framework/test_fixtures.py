@@ -212,8 +212,10 @@ EXTRA = """\
 
 
 def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path, bytecode: Path) -> None:
-    """Against a sandbox of its own on the live settings, with two workers: one gettoken for the run, each exchange
-    in Allure with the token masked, a write skipped without the opt-in, sandbox_only skipped on live."""
+    """Against a sandbox of its own on the live settings: one gettoken for the run's tests, each exchange in Allure
+    with the token masked, a write skipped without the opt-in, sandbox_only skipped on live. In one process:
+    ``dingtalk`` sends through the client of the YAML cases, whose token two workers share in the live read-only run
+    of tests/e2e/test_api_suite.py."""
     project = copy_project(tmp_path / "project", bytecode)
     (project.root / "testcases" / "test_handwritten_example.py").write_bytes(
         (PROJECT / "testcases" / "test_handwritten_example.py").read_bytes()
@@ -223,7 +225,7 @@ def test_a_hand_written_test_gets_what_a_yaml_case_gets(tmp_path: Path, bytecode
         sandbox = RunningSandbox(server.url)
         results = tmp_path / "allure"
         run = project.run(
-            "-n", "2", "-p", "no:benchmark", f"--alluredir={results}", "-rs",
+            "-p", "no:benchmark", f"--alluredir={results}", "-rs",
             "testcases/test_handwritten_example.py", "testcases/test_extra.py",
             env=sandbox.environ(allow_writes=False),
         )  # fmt: skip

@@ -20,7 +20,6 @@ pytest_plugins = ("pytester",)
 CONFTEST = """
 import os
 from common.plugin.suite import collect_garbage_once_at_exit
-from tests.spies import record_calls
 
 def pytest_configure(config):
     collect_garbage_once_at_exit(config)
@@ -48,6 +47,7 @@ def test_a_failing_destructor_is_still_a_pytest_warning_with_one_final_collectio
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], reported: bool
 ) -> None:
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # pytest's own plugins: the installed ones cost a second
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     pytester.makeconftest(CONFTEST)
