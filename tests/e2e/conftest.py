@@ -24,7 +24,14 @@ from tests.e2e.harness import (
     SuiteRun,
     copy_project,
 )
-from tests.e2e.suite_additions import ADDED_BY_A_USER, BROKEN_FILE, NARROW_WINDOW, PARALLEL_FLOWS, TYPO_CASE
+from tests.e2e.suite_additions import (
+    ADDED_BY_A_USER,
+    BROKEN_FILE,
+    FORGETS_WRITES,
+    NARROW_WINDOW,
+    PARALLEL_FLOWS,
+    TYPO_CASE,
+)
 
 
 @pytest.fixture
@@ -62,10 +69,12 @@ the sandbox judges. Its claims are about how a live run without writes goes, not
 def live_read_only_run(
     tmp_path_factory: pytest.TempPathFactory, bytecode: Path
 ) -> Iterator[tuple[Project, SuiteRun, dict]]:
-    """The YAML cases of READ_ONLY_CASE_FILES on a live target (a standalone sandbox) without the write opt-in, on
-    two workers, with a debug log file; yields the project, the run and the sandbox's stats after it."""
+    """The YAML cases of READ_ONLY_CASE_FILES and a create case that does not say it writes (FORGETS_WRITES) on a
+    live target (a standalone sandbox) without the write opt-in, on two workers, with a debug log file; yields the
+    project, the run and the sandbox's stats after it."""
     project = copy_project(tmp_path_factory.mktemp("live-read-only-run"), bytecode)
     project.keep_case_files(*READ_ONLY_CASE_FILES)
+    project.add_cases("blackboard.yaml", FORGETS_WRITES)
     with SandboxServer() as server:
         sandbox = RunningSandbox(server.url)
         log = ("--log-file=reports/run.log", "--log-file-level=DEBUG")

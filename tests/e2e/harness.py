@@ -283,11 +283,12 @@ class DirectRun:
     runner: CaseRunner
 
 
-def direct_run(sandbox: RunningSandbox, folder: Path) -> DirectRun:
-    """A runner for the case files in ``folder`` (its token file there too), on the sandbox's tenant profile."""
+def direct_run(sandbox: RunningSandbox, folder: Path, root: Path = PROJECT_ROOT) -> DirectRun:
+    """A runner for the case files in ``folder`` (its token file there too), on the sandbox's tenant profile and the
+    response schemas of the project at ``root``."""
     settings = load_settings(PROJECT_ROOT, environ=sandbox.environ())
     masker = Masker([settings.appsecret])
-    schemas = SchemaStore(PROJECT_ROOT / "schemas")
+    schemas = SchemaStore(root / "schemas")
     transport = HttpTransport(settings.timeout, masker)
     transport.session.trust_env = False
     client = run_client(settings, transport, masker, schemas, folder / "token.json")

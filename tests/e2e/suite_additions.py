@@ -45,6 +45,26 @@ NARROW_WINDOW = """
 of China time always misses (the shipped cases use windows of a day or more, where an eight-hour error only
 shows when a parallel case's announcement lands in the wrong window)."""
 
+CREATE_REQUEST = """
+      path: /topapi/blackboard/create
+      json:
+        create_request:
+          operation_userid: ${profile.admin_userid}
+          title: apitest ${uid}
+          content: apitest ${uid} an announcement
+          ding: false
+          push_top: false
+          blackboard_receiver: {userid_list: "${profile.test_userids}"}
+"""
+"""The request of a case that creates an announcement within the live rules."""
+
+FORGETS_WRITES_ID = "create-without-writes-key"
+FORGETS_WRITES = f"""
+  - id: {FORGETS_WRITES_ID}
+    title: creates an announcement but does not say it writes
+    request:{CREATE_REQUEST}"""
+"""A create case without `writes:`: the endpoint spec says it writes all the same."""
+
 TYPO_CASE = """
   - id: typo
     title: a typo

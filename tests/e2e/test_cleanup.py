@@ -1,5 +1,5 @@
-"""Safe live runs end to end: a run removes what it created even when cases fail midway or a worker dies, and
-unsafe write cases never reach the tenant (--allow-writes: tests/e2e/test_live_writes.py)."""
+"""Safe live runs end to end: a run removes what it created even when cases fail midway, a worker dies or DingTalk is
+flaky (the opt-in and the rules for writes: tests/e2e/test_live_writes.py)."""
 
 from __future__ import annotations
 
@@ -59,22 +59,6 @@ def test_crash(case, run_case):
     os._exit(1)
 """
 
-UNSAFE_CASE = """
-  - id: pinned-to-the-top
-    title: a create that would pin the announcement for everyone
-    writes: true
-    request:
-      path: /topapi/blackboard/create
-      json:
-        create_request:
-          operation_userid: ${profile.admin_userid}
-          title: apitest ${uid}
-          content: never sent
-          ding: false
-          push_top: true
-          blackboard_receiver: {userid_list: "${profile.test_userids}"}
-"""
-
 
 def test_a_run_whose_cases_fail_midway_and_whose_worker_dies_leaves_nothing(
     project: Project, sandbox: RunningSandbox
@@ -85,7 +69,8 @@ def test_a_run_whose_cases_fail_midway_and_whose_worker_dies_leaves_nothing(
     (project.root / "testcases" / "test_crash.py").write_text(CRASHING_MODULE, encoding="utf-8")
     before = sandbox.stats()["objects"]["blackboard"]
 
-    run = project.run("-n", "2", "-q", "-k", "fails-after-create or crash", env=sandbox.environ())
+    # one xdist worker, which dies in test_crash after running fails-after-create (a second would only cost its start)
+    run = project.run("-n", "1", "-q", "-k", "fails-after-create or crash", env=sandbox.environ())
 
     assert run.returncode == 1, run.output
     assert "fails-after-create" in run.output and "crashed" in run.output, run.output
@@ -117,20 +102,3 @@ def test_a_run_under_injected_faults_leaves_nothing(project: Project, sandbox: R
     assert "could not remove" not in run.output, run.output
     assert hits["busy"] and hits["rate_limited"] and hits["drop_after"], hits
     assert sandbox.stats()["objects"]["blackboard"] == before
-
-
-def test_an_unsafe_write_case_fails_alone_with_one_line_and_is_never_sent(
-    project: Project, sandbox: RunningSandbox
-) -> None:
-    project.keep_case_files("blackboard")
-    project.add_cases("blackboard.yaml", UNSAFE_CASE)
-    last_line = len((project.root / "data" / "blackboard.yaml").read_text(encoding="utf-8").splitlines())
-
-    run = project.run("-q", "-k", "pinned-to-the-top or category-list", env=sandbox.environ())
-
-    assert run.returncode == 1, run.output
-    assert re.search(r"\b\d+ passed, \d+ deselected, 1 error\b", run.output), run.output  # category-list's cases
-    line = f"data/blackboard.yaml:{last_line - 1} case 'pinned-to-the-top' request.json.create_request.push_top: "
-    assert f"{line}must be false, not true (a rule for live tenants in data/live/safety.yaml" in run.output
-    assert "Traceback" not in run.output
-    assert sandbox.stats()["calls"].get("POST /topapi/blackboard/create", 0) == 0

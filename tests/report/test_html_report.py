@@ -4,6 +4,7 @@ history), and the single file opened from disk in headless Chromium with the net
 from __future__ import annotations
 
 import base64
+import io
 import json
 import platform
 import re
@@ -19,6 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from common.cases.problems import shown
 from common.live.drift import RECORD_ATTACHMENT, attach_to_run
+from common.report import replay
 from common.report.metadata import CONTENT, ENVIRONMENT_FILE, ERRCODE_OR_STATUS, SCHEMA, SETUP
 from sandbox.config import DEFAULT_APPSECRET
 from tests.conftest import BROWSER_WORKER
@@ -460,6 +462,19 @@ def test_a_failed_case_is_replayed_by_its_id(reviewed: ReviewedRun) -> None:
     assert "\n结果：失败\n" in replayed.stdout
     assert "errcode: expected 40035, got 0" in replayed.stdout
     assert sorted(path.name for path in reviewed.results.iterdir()) == before  # the run's results are left alone
-    unknown = reviewed.project.python("-m", "common.report.replay", "blackboard:no-such-case", timeout=120)
-    assert unknown.returncode != 0
-    assert unknown.stdout.startswith("重放 blackboard:no-such-case：没有找到这个用例")
+
+
+def test_an_id_pytest_does_not_find_is_said_so_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest's own answer to a test id it does not find (a usage error, no results), as the replay reads it."""
+    not_found = "ERROR: not found: testcases/test_cases.py::test_case[blackboard:no-such-case]"
+
+    def pytest_without_the_case(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, pytest.ExitCode.USAGE_ERROR, "", not_found)
+
+    monkeypatch.setattr(replay.subprocess, "run", pytest_without_the_case)
+    printed = io.StringIO()
+    assert replay.replay("blackboard:no-such-case", out=printed) == pytest.ExitCode.USAGE_ERROR
+    assert printed.getvalue().splitlines() == [
+        "重放 blackboard:no-such-case：没有找到这个用例（用报告里的“用例 ID”，例如 blackboard:crud-flow）",
+        not_found,
+    ]
