@@ -11,7 +11,7 @@ from bench import loadgen, tavern_env
 from bench.cases import bench_cases
 from bench.sandbox_control import BenchSandbox
 from bench.sizes import Size
-from bench.timing import Contender, Timing, best_of
+from bench.timing import Contender, Timing, best_of, timed
 from bench.workspace import Workspace, clean_environ, execution_windows, probe_records, pytest_command
 
 GETTOKEN = "GET /gettoken"
@@ -32,8 +32,11 @@ class Figure:
 
 @dataclass(frozen=True)
 class SuiteRun:
-    """The framework's run at ``-n suite_workers`` without latency: its gettoken calls and request rate."""
+    """The framework's run at ``-n suite_workers`` without latency: its time, its probe records, its gettoken calls
+    and request rate (at the small size also benchmark 4's run at that ``-n``)."""
 
+    timing: Timing
+    probe: Path
     gettoken_calls: int
     requests: int
     window: float
@@ -87,15 +90,16 @@ class Bench:
 
     @cached_property
     def suite_run(self) -> SuiteRun:
-        """Benchmarks 5 and 6: one run at ``-n suite_workers``, counted by the sandbox and timed by the probe plugin."""
+        """Benchmarks 5 and 6 (and 4 where ``Size.scaling_reuses_suite_run``): one run at ``-n suite_workers``,
+        counted by the sandbox and timed by the probe plugin."""
         probe = self.workspace.probe_dir()
         contender = self.framework(self.size.suite_cases, "-n", str(self.size.suite_workers), probe=probe)
         before = self.sandbox.calls()
-        contender.run()
+        wall, cpu = timed(contender)
         after = self.sandbox.calls()
         (window,) = execution_windows(probe_records(probe))
         calls = {key: after.get(key, 0) - before.get(key, 0) for key in after}
-        return SuiteRun(calls.get(GETTOKEN, 0), sum(calls.values()), window)
+        return SuiteRun(Timing(wall, cpu, runs=1), probe, calls.get(GETTOKEN, 0), sum(calls.values()), window)
 
 
 def per_case_overhead(bench: Bench) -> Figure:
@@ -153,17 +157,22 @@ def collection(bench: Bench) -> Figure:
 
 
 def scaling(bench: Bench) -> Figure:
+    """Benchmark 4; where ``Size.scaling_reuses_suite_run`` (the small size), its run at ``-n suite_workers`` is the
+    suite run of benchmarks 5 and 6, made once."""
     size = bench.size
     workers = size.scaling_workers
     if size.warm_up:
         bench.framework(size.scaling_cases, "--collect-only").run()  # compiles the copy's bytecode
-    probes = {n: bench.workspace.probe_dir() for n in workers}
+    from_suite_run = {size.suite_workers: bench.suite_run} if size.scaling_reuses_suite_run else {}
+    probes = {n: bench.workspace.probe_dir() for n in workers if n not in from_suite_run}
     bench.sandbox.set_faults(latency_ms=size.latency_ms)
     try:
-        runs = [bench.framework(size.scaling_cases, "-n", str(n), name=str(n), probe=probes[n]) for n in workers]
+        runs = [bench.framework(size.scaling_cases, "-n", str(n), name=str(n), probe=probes[n]) for n in probes]
         times = best_of(runs, size.repeat, warm_up=size.warm_up)
     finally:
         bench.sandbox.set_faults(latency_ms=0)
+    for n, run in from_suite_run.items():
+        times[str(n)], probes[n] = run.timing, run.probe
     bench.probed.update({(size.scaling_cases, str(n)): probes[n] for n in workers})
     whole = {n: times[str(n)].wall for n in workers}
     tests_only = {n: min(execution_windows(probe_records(probes[n]))) for n in workers}
