@@ -93,11 +93,7 @@ def clean_environ(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 class Workspace:
-    """A temporary directory holding one folder per contender; ``close()`` removes it.
-
-    The framework's copy keeps the checkout's compiled Python (``__pycache__``) with the sources' modification times,
-    which is what Python checks a compiled file against: its first run compiles only what the checkout has not
-    compiled since its last edit (the timed runs read compiled files either way)."""
+    """A temporary directory holding one folder per contender; ``close()`` removes it."""
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="dingtalk-bench-"))
@@ -106,7 +102,7 @@ class Workspace:
         for part in FRAMEWORK_PARTS:
             source = REPO_ROOT / part
             if source.is_dir():
-                shutil.copytree(source, self.framework / part)
+                shutil.copytree(source, self.framework / part, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(source, self.framework / part)
         (self.framework / "testcases").mkdir()
