@@ -19,9 +19,9 @@ from sandbox.seed import build_tenant
 
 
 def immutable_record(value: object) -> bool:
-    """A frozen dataclass whose fields are all immutable (it hashes: a list or dict field would not)."""
+    """A frozen dataclass whose fields are all immutable (it hashes by its fields: a list or dict field would not)."""
     params = getattr(type(value), "__dataclass_params__", None)
-    if params is None or not params.frozen:
+    if params is None or not (params.frozen and params.eq):  # without eq, a dataclass hashes by identity
         return False
     try:
         hash(value)

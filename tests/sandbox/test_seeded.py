@@ -71,6 +71,13 @@ class Counter:
     count: int = 0
 
 
+@dataclass(frozen=True, eq=False)
+class Pinned:
+    """A frozen dataclass with a list inside that hashes all the same (by identity)."""
+
+    userids: list[str]
+
+
 @pytest.mark.parametrize(
     ("value", "immutable"),
     [
@@ -78,6 +85,7 @@ class Counter:
         (Directory(users={}, depts={}, main_admin="u1", sub_admins=(), categories={}), False),  # frozen, dicts inside
         (Tenant(directory=Directory(users={}, depts={}, main_admin="u1", sub_admins=(), categories={})), False),
         (Counter(), False),
+        (Pinned(userids=["u1"]), False),
         ({"userid": "u1"}, False),
         ("u1", False),
     ],
