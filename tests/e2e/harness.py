@@ -22,10 +22,9 @@ import requests
 from common.cases.loader import CaseLoader
 from common.cases.profile import load_profile
 from common.cases.schemas import SchemaStore
-from common.cases.yaml_cache import ParseCache
 from common.cases.yaml_source import YamlSyntaxError
 from common.core.errors import ConfigError
-from common.core.paths import DATA_DIR, SCHEMA_CHECK_DIR, SCHEMA_DIR, YAML_CACHE_DIR, shown
+from common.core.paths import DATA_DIR, SCHEMA_CHECK_DIR, SCHEMA_DIR, YAML_CACHE_DIR
 from common.dingtalk.api import DingTalkClient
 from common.dingtalk.run_client import run_client
 from common.dingtalk.settings import load_settings
@@ -35,6 +34,7 @@ from common.report.allure import AllureReporter
 from common.run.runner import CaseRunner
 from sandbox.config import DEFAULT_APPKEY, DEFAULT_APPSECRET
 from sandbox.faults import FaultSettings
+from tests.case_files import yaml_data
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUITE_PARTS = ("common", "sandbox", "schemas", "data", "testcases", "conftest.py", "pytest.ini")
@@ -165,10 +165,9 @@ def shared_cache() -> tuple[Path, ...]:
     for name in sorted(schemas.names):
         with contextlib.suppress(ConfigError):  # a broken schema: the copy's run reports it, as the checkout's would
             schemas.validator(name)
-    parses = ParseCache(YAML_CACHE_DIR)
     for case_file in sorted(DATA_DIR.glob("*.yaml")):
         with contextlib.suppress(YamlSyntaxError):
-            parses.read(case_file, shown(case_file))
+            yaml_data(case_file)
     return tuple(folder for folder in (SCHEMA_CHECK_DIR, YAML_CACHE_DIR) if folder.is_dir())
 
 
@@ -204,8 +203,8 @@ def shared_bytecode(bytecode: Path) -> Path:
 
 def _link_installed_bytecode(bytecode: Path) -> None:
     """Link the compiled files of the installed modules this process has loaded (the standard library, pytest,
-    requests…), beside them, to where the runs'
-    PYTHONPYCACHEPREFIX looks for them: else a session's first runs would each compile them again."""
+    requests…), beside them, to where the runs' PYTHONPYCACHEPREFIX looks for them: else a session's first runs
+    would each compile them again."""
     for module in list(sys.modules.values()):
         spec = getattr(module, "__spec__", None)
         if spec is None or not spec.origin or not spec.cached or Path(spec.origin).is_relative_to(PROJECT_ROOT):

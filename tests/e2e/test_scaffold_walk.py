@@ -57,12 +57,14 @@ def test_a_doc_pages_curl_becomes_three_cases_that_pass_offline(project: Project
     # case run in this process against a sandbox loading the checkout's recordings, which do not have it
     with SandboxServer() as server:
         direct = direct_run(RunningSandbox(server.url), project.root, root=project.root)
-        cases = direct.loader.load(project.root / "data" / "user.yaml")
-        [success] = [case for case in cases if case.test_id == f"user:{IDS[0]}"]
-        assert isinstance(success, Case), success
-        with pytest.raises(CheckFailure, match="the sandbox does not emulate POST /topapi/v2/user/get"):
-            direct.runner.run(success, uid="r-1")
-        direct.transport.close()
+        try:
+            cases = direct.loader.load(project.root / "data" / "user.yaml")
+            [success] = [case for case in cases if case.test_id == f"user:{IDS[0]}"]
+            assert isinstance(success, Case), success
+            with pytest.raises(CheckFailure, match="the sandbox does not emulate POST /topapi/v2/user/get"):
+                direct.runner.run(success, uid="r-1")
+        finally:
+            direct.transport.close()
 
     run = project.run("-p", "no:benchmark", "-k", "v2-user-get", "-rA", "-q")
     assert run.returncode == 0, run.output
